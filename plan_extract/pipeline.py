@@ -1,0 +1,58 @@
+"""The flow of one document: read → clean → split → sections → record.
+
+Each stage is called through :func:`_stage`, so any failure names its stage.
+``batch`` and ``cli`` sit around this module, never inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Callable, Optional, TypeVar
+
+from . import read as read_stage
+from .clean import clean
+from .document import Extraction, Source
+from .errors import StageError
+from .record import to_record
+from .rules import Rules, load_rules
+from .sections import find_sections
+from .split import split_plans
+
+T = TypeVar("T")
+
+
+def _stage(name: str, fn: Callable[..., T], *args, **kwargs) -> T:
+    try:
+        return fn(*args, **kwargs)
+    except StageError:
+        raise
+    except Exception as exc:  # a bug or a pathological input: name the stage
+        raise StageError(name, f"{type(exc).__name__}: {exc}") from exc
+
+
+def extract_source(source: Source, *, rules: Optional[Rules] = None) -> list[Extraction]:
+    """Run every stage after ``read`` on one decoded source."""
+    rules = rules or load_rules()
+    cleaned = _stage("clean", clean, source.text, rules=rules, hard_wrap=True if source.format == "pdf" else None)
+    plans = _stage("split", split_plans, cleaned, rules=rules)
+    out = []
+    for plan in plans:
+        sections = _stage("sections", find_sections, plan, rules=rules)
+        out.append(Extraction(source=source, script=cleaned.script, plan=plan,
+                              sections=sections, warnings=plan.warnings, cleaned_map=cleaned.map))
+    return out
+
+
+def extract_text(text: str, *, source: str = "<text>", rules: Optional[Rules] = None) -> list[dict]:
+    """Records (SPEC §6) for a plan document given as a string."""
+    data = text.encode("utf-8")
+    src = Source(path=source, sha256=hashlib.sha256(data).hexdigest(), format="txt",
+                 encoding="utf-8", text=text)
+    return [_stage("record", to_record, ex) for ex in extract_source(src, rules=rules)]
+
+
+def extract_file(path: str | Path, *, rules: Optional[Rules] = None) -> list[dict]:
+    """Records (SPEC §6) for one file; raises :class:`StageError` on bad input."""
+    source = _stage("read", read_stage.read_file, path)
+    return [_stage("record", to_record, ex) for ex in extract_source(source, rules=rules)]

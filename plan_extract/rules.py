@@ -1,0 +1,60 @@
+"""One loader for the rule tables in ``plan_extract/rules/*.yaml``.
+
+Stages never import regexes: they take a :class:`Rules` and ask it for a
+compiled pattern by table and key, so a rule changes without touching code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import regex
+import yaml
+
+TABLES = ("clean", "markers", "boilerplate", "plans")
+
+
+class Rules:
+    """The rule tables, read once, with compiled patterns cached."""
+
+    def __init__(self, tables: dict[str, dict[str, Any]]):
+        self.tables = tables
+        self._compiled: dict[tuple, regex.Pattern] = {}
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, factory) -> Any:
+        """A value derived from the tables, built once (e.g. a fold table)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
+
+    def get(self, table: str, *keys: str) -> Any:
+        node: Any = self.tables[table]
+        for key in keys:
+            node = node[key]
+        return node
+
+    def re(self, table: str, *keys: str) -> regex.Pattern:
+        """The pattern at ``table/keys``; a list of patterns is one alternation."""
+        key = (table, *keys)
+        if key not in self._compiled:
+            value = self.get(table, *keys)
+            if isinstance(value, dict):
+                value = value["regex"]
+            if isinstance(value, list):
+                value = "|".join(f"(?:{v})" for v in value)
+            self._compiled[key] = regex.compile(value)
+        return self._compiled[key]
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> Rules:
+    """The package's rule tables (cached: every stage shares one copy)."""
+    folder = resources.files("plan_extract") / "rules"
+    tables = {}
+    for name in TABLES:
+        with (folder / f"{name}.yaml").open("r", encoding="utf-8") as fh:
+            tables[name] = yaml.safe_load(fh)
+    return Rules(tables)

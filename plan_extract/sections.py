@@ -1,0 +1,205 @@
+"""Stage ``sections``: the numbered structure of a plan (SPEC §2, §8).
+
+Candidates come from the marker table (``rules/markers.yaml``) at three kinds
+of place: a line start (after markdown or list formatting), a sentence start
+inside a paragraph, and — for the first item of an enumeration only — inside
+a sentence.  A bare numeral whose delimiter was lost is accepted when it
+continues its style's numbering.  Levels follow the order in which the plan
+first uses each style.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+import cn2an
+import regex
+
+from .clean import to_simplified
+from .document import Plan, Section
+from .rules import Rules, load_rules
+
+
+@dataclass
+class Candidate:
+    start: int  # marker start in the plan text
+    end: int  # marker end (delimiters included)
+    style: str
+    number: int
+    place: str  # line, sentence, inside, lost
+
+
+def _number(num: str) -> int:
+    if num.isdigit() and num.isascii():
+        return int(num)
+    if len(num) == 1 and not ("\u4e00" <= num <= "\u9fff"):
+        return int(unicodedata.numeric(num))
+    return int(cn2an.cn2an(num, "normal"))
+
+
+def _styles(rules: Rules):
+    def build():
+        out = []
+        for style in rules.get("markers", "styles"):
+            pats = [regex.compile(p) for p in style["regex"]]
+            out.append((style["name"], pats, bool(style.get("enclosed"))))
+        return out
+
+    return rules.memo("marker_styles", build)
+
+
+def match_marker(view: str, pos: int, rules: Rules, end: Optional[int] = None) -> Optional[Candidate]:
+    """The marker starting exactly at ``pos`` of ``view``, if any."""
+    end = len(view) if end is None else end
+    not_after = rules.re("markers", "not_after")
+    for name, pats, enclosed in _styles(rules):
+        for pat in pats:
+            m = pat.match(view, pos, end)
+            if not m:
+                continue
+            stop = m.end()
+            if enclosed and stop < end and view[stop] in "、,，.":
+                stop += 1
+            if not enclosed and not_after.match(view, stop, end):
+                return None
+            return Candidate(pos, stop, name, _number(m.group("num")), "")
+    return None
+
+
+def _lost(view: str, pos: int, last: dict[str, int], rules: Rules, end: int) -> Optional[Candidate]:
+    not_before = rules.re("markers", "lost_delimiter", "not_before")
+    for style, pattern in rules.get("markers", "lost_delimiter", "regex").items():
+        m = rules.re("markers", "lost_delimiter", "regex", style).match(view, pos, end)
+        if not m or style not in last:
+            continue
+        number = _number(m.group("num"))
+        if number == last[style] + 1 and not not_before.match(view, m.end(), end):
+            return Candidate(pos, m.end(), style, number, "lost")
+    return None
+
+
+def _line_candidates(view: str, a: int, b: int, rules: Rules) -> list[Candidate]:
+    """Marker candidates of the line ``view[a:b]`` (lost ones not yet decided)."""
+    found: list[Candidate] = []
+    p = rules.re("markers", "line_prefix").match(view, a, b).end()
+    places = [(p, "line")]
+    for m in rules.re("markers", "sentence_opener").finditer(view, a, b):
+        places.append((m.end(), "sentence"))
+    taken = set()
+    for pos, place in places:
+        if pos >= b or pos in taken:
+            continue
+        taken.add(pos)
+        c = match_marker(view, pos, rules, b)
+        if c:
+            c.place = place
+            found.append(c)
+        else:
+            found.append(Candidate(pos, pos, "", 0, "lost?"))
+    opened = [c for c in found if c.style]
+    if opened:
+        found.extend(_inside_candidates(view, a, b, opened, taken, rules))
+    return sorted(found, key=lambda c: c.start)
+
+
+def _inside_candidates(view, a, b, opened, taken, rules) -> list[Candidate]:
+    """First items sitting inside a sentence, kept when item 2 opens one."""
+    wanted = {(c.style, c.number - 1) for c in opened if c.number > 1}
+    out = []
+    for name, pats, _ in _styles(rules):
+        for pat in pats:
+            for m in pat.finditer(view, a, b):
+                if m.start() in taken or m.start() == a:
+                    continue
+                if not regex.match(r"\p{Han}", view[m.start() - 1]):
+                    continue
+                c = match_marker(view, m.start(), rules, b)
+                if c and c.style == name and (name, c.number) in wanted:
+                    later = any(o.style == name and o.number == c.number + 1 and o.start > c.start
+                                for o in opened)
+                    if later:
+                        c.place = "inside"
+                        out.append(c)
+                        taken.add(m.start())
+    return out
+
+
+def find_sections(plan: Plan, *, rules: Optional[Rules] = None) -> tuple[Section, ...]:
+    """The plan's section nodes in document order."""
+    rules = rules or load_rules()
+    view = plan.view
+    accepted: list[Candidate] = []
+    last: dict[str, int] = {}
+    pos = 0
+    first_line = plan.title is not None
+    for line in view.split("\n"):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        if first_line:
+            first_line = False
+            continue
+        for c in _line_candidates(view, a, b, rules):
+            if c.place == "lost?":
+                c = _lost(view, c.start, last, rules, b)
+                if c is None:
+                    continue
+            accepted.append(c)
+            last[c.style] = c.number
+    return _build_tree(plan, accepted, rules)
+
+
+def _build_tree(plan: Plan, accepted: list[Candidate], rules: Rules) -> tuple[Section, ...]:
+    rank: dict[str, int] = {}
+    for c in accepted:
+        rank.setdefault(c.style, len(rank) + 1)
+    ends = [len(plan.text)] * len(accepted)
+    parents: list[Optional[int]] = [None] * len(accepted)
+    stack: list[int] = []
+    for i, c in enumerate(accepted):
+        level = rank[c.style]
+        while stack and rank[accepted[stack[-1]].style] >= level:
+            ends[stack.pop()] = c.start
+        parents[i] = stack[-1] if stack else None
+        stack.append(i)
+    out = []
+    for i, c in enumerate(accepted):
+        nxt = accepted[i + 1].start if i + 1 < len(accepted) else len(plan.text)
+        out.append(Section(
+            id=f"s{i + 1}", style=c.style, level=rank[c.style],
+            parent=None if parents[i] is None else f"s{parents[i] + 1}",
+            number=c.number, marker=plan.text[c.start:c.end],
+            title=_title(plan, c.end, nxt, rules), start=c.start, end=ends[i]))
+    return tuple(out)
+
+
+_PAIRS = {"”": "“", "’": "‘", ")": "(", "）": "（", "】": "【", "》": "《", "」": "「", "』": "『", '"': '"'}
+
+
+def _title(plan: Plan, start: int, limit: int, rules: Rules) -> str:
+    view = plan.view
+    while start < limit and view[start] in " \t\u3000":
+        start += 1
+    m = rules.re("markers", "title_end").search(view, start, limit)
+    stop = m.start() if m else limit
+    title = to_simplified(plan.text[start:stop])
+    strip = rules.get("markers", "title_strip")
+    title = _strip(title.strip(strip), strip)
+    title = _strip(title[: rules.get("markers", "title_max")], strip)
+    return title
+
+
+def _strip(title: str, strip: str) -> str:
+    """Drop trailing punctuation; a closing bracket or quote stays when paired."""
+    while title:
+        title = title.rstrip(strip)
+        last = title[-1:]
+        if last == '"':
+            unpaired = title.count('"') % 2 == 1
+        else:
+            unpaired = last in _PAIRS and title.count(_PAIRS[last]) < title.count(last)
+        if not unpaired:
+            break
+        title = title[:-1]
+    return title.lstrip(" \t\u3000*#_")

@@ -1,0 +1,264 @@
+"""Stage ``split``: cut a cleaned document into plans (SPEC §1).
+
+Each line is classified once (plan title, site chrome, related list, preface,
+table of contents, text); plans start at plan titles; what belongs to no plan
+is dropped and counted, so each plan's ``warnings`` say what was left out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Optional
+
+import cn2an
+import regex
+
+from .document import Cleaned, Note, Plan
+from .offsets import TextBuilder
+from .rules import Rules, load_rules
+
+DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title")
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    text: str
+    view: str
+    kind: str = "text"  # text, blank, title, + the DROPPED kinds
+    ordinal: bool = False
+    collection: bool = False
+    heading: int = 0  # markdown heading level, 0 if none
+    title: str = ""  # the title as written, formatting removed
+
+
+def _lines(cleaned: Cleaned) -> list[Line]:
+    out = []
+    pos = 0
+    for text in cleaned.text.split("\n"):
+        end = pos + len(text)
+        out.append(Line(pos, end, text, cleaned.view[pos:end]))
+        pos = end + 1
+    return out
+
+
+def _classify(lines: list[Line], rules: Rules) -> None:
+    chrome = rules.re("boilerplate", "site_chrome")
+    related_header = rules.re("boilerplate", "related_header")
+    related_item = rules.re("boilerplate", "related_item")
+    item_max = rules.get("boilerplate", "related_item_max_len")
+    preface = rules.re("boilerplate", "preface_cue")
+    toc = rules.re("boilerplate", "toc")
+    list_prefix = rules.re("boilerplate", "list_prefix")
+    in_related = False
+    for line in lines:
+        v = line.view.strip()
+        v = list_prefix.sub("", v) if v not in ("-", "*") else v
+        if not v:
+            line.kind = "blank"
+            continue
+        if _title(line, rules):
+            in_related = False
+            continue
+        if related_header.search(v):
+            line.kind, in_related = "related_list", True
+        elif chrome.search(v):
+            line.kind = "site_chrome"
+        elif in_related and (related_item.search(v) or len(v) <= item_max and not regex.search(r"[。；;]", v)):
+            line.kind = "related_list"
+        elif toc.search(v):
+            line.kind = "toc"
+        elif preface.search(v) and len(v) < 200:
+            line.kind = "preface"
+        else:
+            in_related = False
+
+
+def _title(line: Line, rules: Rules) -> bool:
+    """Mark ``line`` as a plan title when it names a plan."""
+    prefix = rules.re("plans", "title_prefix").match(line.view)
+    suffix = rules.re("plans", "title_suffix").search(line.view, prefix.end())
+    a, b = prefix.end(), max(prefix.end(), suffix.start())
+    core = line.view[a:b]
+    if not core or len(core) > rules.get("plans", "title", "max_len"):
+        return False
+    if rules.re("plans", "not_title_start").match(core):
+        return False
+    m = rules.re("plans", "title").match(core)
+    if not m:
+        return False
+    heading = rules.re("plans", "markdown_heading").match(line.view)
+    line.kind = "title"
+    line.ordinal = bool(m.group("ordinal"))
+    line.collection = bool(m.group("collection")) or bool(
+        regex.search(r"(?:汇编|合集|大全)\s*$", m.group("suffix") or ""))
+    line.heading = len(heading.group("hashes")) if heading else 0
+    line.title = line.text[a:b].strip()
+    return True
+
+
+def _plan_starts(lines: list[Line]) -> list[int]:
+    titles = [i for i, ln in enumerate(lines) if ln.kind == "title" and not ln.collection]
+    ordinal = [i for i in titles if lines[i].ordinal]
+    if ordinal:
+        return ordinal
+    for level in sorted({lines[i].heading for i in titles if lines[i].heading}):
+        same = [i for i in titles if lines[i].heading == level]
+        if len(same) >= 2:
+            return same
+    isolated = [i for i in titles if _isolated(lines, i)]
+    if len(isolated) >= 2 and all(_body_after(lines, i) >= 200 for i in isolated):
+        return isolated
+    content = [i for i, ln in enumerate(lines) if ln.kind in ("text", "title")]
+    first_titles = [i for i in content[:3] if lines[i].kind == "title" and not lines[i].collection]
+    if first_titles:
+        return first_titles[:1]
+    return content[:1]
+
+
+def _isolated(lines: list[Line], i: int) -> bool:
+    before = i == 0 or lines[i - 1].kind != "text"
+    after = i + 1 >= len(lines) or lines[i + 1].kind != "title"
+    return before and after
+
+
+def _body_after(lines: list[Line], i: int) -> int:
+    n = 0
+    for ln in lines[i + 1:]:
+        if ln.kind == "title":
+            break
+        if ln.kind == "text":
+            n += len(ln.view.strip())
+    return n
+
+
+def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None) -> list[Plan]:
+    """The plans of ``cleaned``, in document order (one when it holds no title)."""
+    rules = rules or load_rules()
+    lines = _lines(cleaned)
+    _classify(lines, rules)
+    starts = _plan_starts(lines)
+    if not starts:
+        return []
+    collection_titles = [ln for ln in lines[: starts[0]] if ln.kind == "title"]
+    for i in range(starts[0]):
+        kind = lines[i].kind
+        if kind == "title":
+            lines[i].kind = "collection_title"
+        elif kind == "text":
+            lines[i].kind = "preface"
+    for ln in lines[starts[0]:]:
+        if ln.kind == "title" and ln.collection:
+            ln.kind = "collection_title"
+    drops = [Note(ln.kind, cleaned.map.start(ln.start), ln.text.strip())
+             for ln in lines if ln.kind in DROPPED]
+    notes = sorted(drops + list(cleaned.notes), key=lambda n: n.pos)
+    bounds = starts + [len(lines)]
+    plans = []
+    for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        keep = [ln for ln in lines[a:b] if ln.kind in ("text", "title", "blank")]
+        text, view, pmap = _cut(cleaned, keep)
+        head = lines[a]
+        title = head.title if head.kind == "title" else None
+        src_lo = 0 if k == 0 else cleaned.map.start(lines[a].start)
+        src_hi = cleaned.map.start(lines[b].start) if b < len(lines) else float("inf")
+        own = [n for n in notes if src_lo <= n.pos < src_hi]
+        year = plan_year(view, title_view=head.view if title else None,
+                         collection_views=[ln.view for ln in collection_titles], rules=rules)
+        plans.append(Plan(index=k, title=title, year=year, text=text, view=view, map=pmap,
+                          warnings=warnings_of(own)))
+    return plans
+
+
+def _cut(cleaned: Cleaned, keep: list[Line]):
+    """Text of the kept lines (blank edges trimmed) and its map to ``cleaned``."""
+    while keep and keep[-1].kind == "blank":
+        keep.pop()
+    while keep and keep[0].kind == "blank":
+        keep.pop(0)
+    tb = TextBuilder(cleaned.text)
+    view_parts = []
+    for j, ln in enumerate(keep):
+        end = ln.end if j == len(keep) - 1 else ln.end + 1
+        if j == len(keep) - 1:
+            end = ln.start + len(ln.text.rstrip())
+        tb.keep(ln.start, end)
+        view_parts.append(cleaned.view[ln.start:end])
+    text, pmap = tb.result()
+    return text, "".join(view_parts), pmap
+
+
+def warnings_of(notes: list[Note]) -> tuple[dict, ...]:
+    """Count what was dropped or left unrepaired, by kind, in a stable order."""
+    dropped = Counter(n.kind for n in notes if n.kind in DROPPED or n.kind == "page_number")
+    out = [{"code": "dropped", "kind": kind, "count": dropped[kind]} for kind in sorted(dropped)]
+    moji = [n.text for n in notes if n.kind == "mojibake"]
+    if moji:
+        out.append({"code": "mojibake", "count": len(moji), "examples": moji[:5]})
+    return tuple(out)
+
+
+# --- year -----------------------------------------------------------------
+
+def plan_year(view: str, *, title_view: Optional[str], collection_views: list[str],
+              rules: Rules) -> Optional[int]:
+    """The plan's work-period year (SPEC §1, §8): body, then title, then collection."""
+    lines = view.split("\n")
+    body = lines[1:] if title_view is not None else lines
+    found, year = _body_year(body, rules)
+    if found:
+        return year
+    for head in ([title_view] if title_view else []) + collection_views:
+        found, year = _body_year([head], rules)
+        if found:
+            return year
+        m = rules.re("plans", "year", "title_known").search(head)
+        if m:
+            return int(m.group("year"))
+    return None
+
+
+def _body_year(lines: list[str], rules: Rules) -> tuple[bool, Optional[int]]:
+    pats = [("period", rules.re("plans", "year", "period")),
+            ("known", rules.re("plans", "year", "known")),
+            ("cjk", rules.re("plans", "year", "cjk")),
+            ("blank", rules.re("plans", "year", "blank"))]
+    signature = rules.re("plans", "year", "signature_line")
+    for line in lines:
+        if signature.match(line):
+            continue
+        mentions = []
+        for kind, pat in pats:
+            for m in pat.finditer(line):
+                mentions.append((m.start(), -len(m.group()), kind, m))
+        for start, _, kind, m in sorted(mentions, key=lambda t: t[:2]):
+            if _skipped(line, m, rules):
+                continue
+            if kind == "blank":
+                return True, None
+            if kind == "cjk":
+                return True, int(cn2an.transform(m.group("cjk"), "cn2an")) if _cjk_year(m.group("cjk")) else None
+            return True, int(m.group("year"))
+    return False, None
+
+
+def _cjk_year(s: str) -> bool:
+    return all(ch in "〇零○一二三四五六七八九" or ch == "二" for ch in s)
+
+
+def _skipped(line: str, m: regex.Match, rules: Rules) -> bool:
+    opens = rules.get("plans", "year", "open_brackets")
+    closes = rules.get("plans", "year", "close_brackets")
+    depth = 0
+    for ch in line[: m.start()]:
+        if ch in opens:
+            depth += 1
+        elif ch in closes and depth:
+            depth -= 1
+    if depth:
+        return True
+    clause = regex.split(r"[，。；,;！？!?]", line[m.end():], maxsplit=1)[0]
+    past = rules.re("plans", "year", "past_clause")
+    return bool(past.search(clause) or regex.search(r"(?:截至|截止)\s*$", line[: m.start()]))

@@ -1,0 +1,62 @@
+import pytest
+
+from plan_extract.clean import clean, is_hard_wrapped
+from plan_extract.rules import load_rules
+
+RULES = load_rules()
+EXAMPLES = [(key, a, b) for key, entry in RULES.tables["clean"].items()
+            if isinstance(entry, dict) and isinstance(entry.get("examples"), dict)
+            for a, b in entry["examples"].items()]
+
+
+@pytest.mark.parametrize("key,raw,expected", EXAMPLES, ids=[f"{k}:{a}" for k, a, _ in EXAMPLES])
+def test_rule_examples(key, raw, expected):
+    if key == "split_digits":
+        raw = "\n".join([raw] + ["这是一行被硬换行切断的文本内容用来触发硬换行判断的测试"] * 10)
+        assert clean(raw, hard_wrap=True).text.startswith(expected)
+    else:
+        assert clean(raw).text == expected
+
+
+def test_every_cleaned_character_traces_back():
+    raw = "医(yī)院&nbsp;关键的`一年，达到９８％o\r\n发表论文gt;xx篇，医□院\\*\\*重点\\*\\*"
+    c = clean(raw)
+    assert c.text == "医院 关键的一年，达到９８％。\n发表论文>xx篇，医院**重点**"
+    for i, ch in enumerate(c.text):
+        a, b = c.map.span(i, i + 1)
+        src = raw[a:b]
+        assert ch in src or (ch, src) in {(" ", "&nbsp;"), (">", "gt;"), ("。", "o"), ("\n", "\r\n")}
+
+
+def test_view_is_simplified_folded_and_same_length():
+    c = clean("醫院進一步提高質量，合格率９８％（一）")
+    assert len(c.view) == len(c.text)
+    assert c.view == "医院进一步提高质量,合格率98%(一)"
+    assert c.script == "zh-Hant"
+    assert clean("医院进一步提高质量").script == "zh-Hans"
+
+
+def test_mojibake_stays_and_is_noted():
+    c = clean("加强管理??啤酒")
+    assert "??啤" in c.text
+    assert [n.kind for n in c.notes] == ["mojibake"]
+
+
+def test_hard_wrapped_lines_are_joined_and_page_numbers_dropped():
+    para = ("二、加强医疗质量管理\n"
+            "全面落实医疗质量安全核心制度，门诊病历书写完整\n"
+            "率达到98%以上，住院病历甲级率达到95%以上，危急\n"
+            "- 2 -\n"
+            "值报告处置及时率100%，确保医疗安全万无一失。\n")
+    raw = para * 4
+    assert is_hard_wrapped(raw, rules=RULES)
+    c = clean(raw)
+    assert "- 2 -" not in c.text
+    assert "完整率达到98%以上，住院病历甲级率达到95%以上，危急值报告" in c.text
+    assert "二、加强医疗质量管理\n全面" in c.text  # a short heading is not joined
+    assert sum(n.kind == "page_number" for n in c.notes) == 4
+
+
+def test_scraper_line_breaks_stay_in_ordinary_text():
+    raw = "一、加强管理\n\n每年组织考试、考核2—3次，理论考试\n\n要有试卷并由护士长组织。\n"
+    assert clean(raw).text == raw

@@ -1,0 +1,51 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from plan_extract.clean import clean
+from plan_extract.rules import load_rules
+from plan_extract.sections import find_sections, match_marker
+from plan_extract.split import split_plans
+
+CASES = json.loads((Path(__file__).parent / "cases" / "sections.json").read_text(encoding="utf-8"))
+RULES = load_rules()
+
+
+def sections_of(text: str):
+    plans = split_plans(clean(text), rules=RULES)
+    assert len(plans) == 1
+    return plans[0], find_sections(plans[0], rules=RULES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_section_cases(case):
+    plan, nodes = sections_of(case["input"])
+    ids = {n.id: i for i, n in enumerate(nodes)}
+    got = [[n.marker, n.style, n.number, n.level, ids.get(n.parent), n.title] for n in nodes]
+    assert got == case["expected"]
+    for n in nodes:  # spans start at the marker and nest
+        assert plan.text[n.start:].startswith(n.marker)
+        if n.parent:
+            p = nodes[ids[n.parent]]
+            assert p.start < n.start and n.end <= p.end
+
+
+STYLE_EXAMPLES = [(s["name"], ex, True) for s in RULES.get("markers", "styles") for ex in s.get("examples", [])]
+STYLE_EXAMPLES += [(s["name"], ex, False) for s in RULES.get("markers", "styles") for ex in s.get("not", [])]
+
+
+@pytest.mark.parametrize("style,example,is_marker", STYLE_EXAMPLES, ids=[e for _, e, _ in STYLE_EXAMPLES])
+def test_marker_table_examples(style, example, is_marker):
+    view = clean(example).view
+    found = match_marker(view, 0, RULES)
+    if is_marker:
+        assert found is not None and found.style == style
+    else:
+        assert found is None or found.style != style
+
+
+def test_node_spans_run_to_the_next_node_of_same_or_higher_level():
+    plan, nodes = sections_of("一、甲\n1、乙\n2、丙\n二、丁\n")
+    text = plan.text
+    assert [text[n.start:n.end] for n in nodes] == ["一、甲\n1、乙\n2、丙\n", "1、乙\n", "2、丙\n", "二、丁"]

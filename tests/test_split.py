@@ -1,0 +1,94 @@
+import pytest
+
+from plan_extract.clean import clean
+from plan_extract.rules import load_rules
+from plan_extract.split import split_plans
+
+RULES = load_rules()
+
+COLLECTION = """- 0
+约3.1千字
+2026-01-09 发布于江苏
+举报
+卫生院工作计划 (精选3篇)
+
+计划书怎么写才比较好？下面是小编整理的卫生院工作计划，一起来看看吧。
+
+卫生院工作计划篇一
+2026年本院将巩固基本公共卫生服务。
+一、加强慢病管理
+卫生院工作计划篇二
+一、提升服务能力
+卫生院工作计划篇三
+20xx年是卫生院发展的关键一年。
+您可能关注的文档
+- 卫生院年终总结.docx
+- 小学数学教学反思.docx
+文档评论(0)
+"""
+
+
+def test_collection_splits_at_ordinal_titles_and_drops_chrome():
+    plans = split_plans(clean(COLLECTION), rules=RULES)
+    assert [p.title for p in plans] == ["卫生院工作计划篇一", "卫生院工作计划篇二", "卫生院工作计划篇三"]
+    joined = "".join(p.text for p in plans)
+    for junk in ("举报", "千字", "发布于", "一起来看看", "精选3篇", "您可能关注", ".docx", "文档评论"):
+        assert junk not in joined
+    assert plans[0].text.startswith("卫生院工作计划篇一\n2026年")
+    assert plans[2].text.endswith("关键一年。")
+    first = {w["kind"]: w["count"] for w in plans[0].warnings}
+    last = {w["kind"]: w["count"] for w in plans[2].warnings}
+    assert first == {"site_chrome": 4, "collection_title": 1, "preface": 1}
+    assert last == {"related_list": 3, "site_chrome": 1}
+
+
+def test_years_per_plan():
+    plans = split_plans(clean(COLLECTION), rules=RULES)
+    assert [p.year for p in plans] == [2026, None, None]
+
+
+@pytest.mark.parametrize("body,year", [
+    ("2026年医务科将围绕医院战略开展工作。", 2026),
+    ("20__年是我院发展的关键一年，2025年我院取得了成绩。", None),
+    ("xx年我院将继续努力。", None),
+    ("____年工作计划如下。", None),
+    ("二〇二五年我院将深化改革。", 2025),
+    ("本计划期为20__-2014年度。", 2014),
+    ("门诊病历完整率目标值98%（2025年95%），2026年全面推进。", 2026),
+    ("根据〔2023〕12号文件要求，2026年我院将推进改革。", 2026),
+    ("2025年我院取得了显著成绩。2026年我院将继续推进。", 2026),
+    ("加强管理，提高质量。", None),
+])
+def test_plan_year(body, year):
+    plans = split_plans(clean(body), rules=RULES)
+    assert plans[0].year == year
+
+
+def test_title_year_counts_when_the_body_names_none():
+    plans = split_plans(clean("2024年护理部工作计划\n一、加强护士培训。"), rules=RULES)
+    assert (plans[0].title, plans[0].year) == ("2024年护理部工作计划", 2024)
+
+
+def test_body_year_wins_over_title_year():
+    plans = split_plans(clean("2024年护理部工作计划\nxx年护理部将加强培训。"), rules=RULES)
+    assert plans[0].year is None
+
+
+def test_file_without_title_is_one_untitled_plan():
+    plans = split_plans(clean("一、加强管理。\n二、提高质量。"), rules=RULES)
+    assert len(plans) == 1 and plans[0].title is None
+
+
+def test_markdown_headings_naming_plans_split():
+    md = "# 县医院科室工作计划汇编\n\n## 2026年急诊科工作计划\n\n### 一、目标\n\n## 2026年药剂科工作计划\n\n### 一、目标\n"
+    plans = split_plans(clean(md), rules=RULES)
+    assert [p.title for p in plans] == ["2026年急诊科工作计划", "2026年药剂科工作计划"]
+    assert all("汇编" not in p.text for p in plans)
+
+
+def test_plan_text_maps_back_to_the_cleaned_text():
+    cleaned = clean(COLLECTION)
+    for plan in split_plans(cleaned, rules=RULES):
+        for i in range(0, len(plan.text), 7):
+            a, b = plan.map.span(i, i + 1)
+            assert cleaned.text[a:b] == plan.text[i]
