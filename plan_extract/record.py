@@ -7,7 +7,6 @@ plan's index, so the same input always gives byte-identical lines.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from .document import Extraction
 
@@ -32,7 +31,7 @@ def to_record(ex: Extraction) -> dict:
         "year": ex.plan.year,
         "script": ex.script,
         "text": ex.plan.text,
-        "sections": [{k: asdict(s)[k] for k in SECTION_KEYS} for s in ex.sections],
+        "sections": [{k: getattr(s, k) for k in SECTION_KEYS} for s in ex.sections],
         "targets": [dict(t) for t in ex.targets],
         "deadlines": [dict(d) for d in ex.deadlines],
         "warnings": [dict(w) for w in ex.warnings],
