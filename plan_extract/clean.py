@@ -196,6 +196,8 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
     c.apply(rules.re("clean", "entities"), _entity(rules))
     c.apply(rules.re("clean", "escaped_markdown"), lambda m: m.group(1))
     c.apply(rules.re("clean", "pinyin_gloss"), lambda m: "", note="pinyin_gloss")
+    if sum(n.kind == "pinyin_gloss" for n in c.notes) >= rules.get("clean", "pinyin_toneless", "min_glosses"):
+        c.apply(rules.re("clean", "pinyin_toneless"), lambda m: "")
     c.apply(rules.re("clean", "backtick"), lambda m: "")
     c.apply(rules.re("clean", "box_in_word"), lambda m: "")
     c.apply(rules.re("clean", "split_decimal"), lambda m: "")

@@ -92,3 +92,19 @@ def test_plan_text_maps_back_to_the_cleaned_text():
         for i in range(0, len(plan.text), 7):
             a, b = plan.map.span(i, i + 1)
             assert cleaned.text[a:b] == plan.text[i]
+
+
+TITLE_TABLE = RULES.get("plans", "title")
+
+
+@pytest.mark.parametrize("line", TITLE_TABLE["examples"])
+def test_title_examples_are_plan_titles(line):
+    plans = split_plans(clean(line + "\n一、加强管理。"), rules=RULES)
+    kinds = {w["kind"] for w in plans[0].warnings}
+    assert plans[0].title is not None or kinds == {"collection_title"}
+
+
+@pytest.mark.parametrize("line", TITLE_TABLE["not"])
+def test_title_counter_examples_are_not(line):
+    plans = split_plans(clean(line + "\n加强管理。"), rules=RULES)
+    assert plans[0].title is None
