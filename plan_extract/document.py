@@ -67,6 +67,43 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    id: str
+    text: str
+    start: int
+    end: int
+    kind: str  # by, on, range, from, within, recurring
+    value: Optional[str]  # EDTF date/interval or ISO 8601 duration; None when recurring
+    recurrence: Optional[str]  # RFC 5545 RRULE
+    section: Optional[str]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    value: Optional[float]
+    unit: Optional[str]
+    year: Optional[int]
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    text: str
+    start: int
+    end: int
+    metric: str
+    comparator: str
+    value: Optional[float]
+    value_max: Optional[float]
+    unit: str
+    placeholder: bool
+    baseline: Optional[Baseline]
+    section: Optional[str]
+    deadline: Optional[str]
+    confidence: Optional[float]
+
+
+@dataclass(frozen=True)
 class Extraction:
     """Everything found in one plan, ready for :mod:`plan_extract.record`."""
 

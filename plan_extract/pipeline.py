@@ -16,8 +16,10 @@ from .document import Extraction, Source
 from .errors import StageError
 from .record import to_record
 from .rules import Rules, load_rules
+from .deadlines import deadlines_of
 from .sections import find_sections
 from .split import split_plans
+from .targets import targets_of
 
 T = TypeVar("T")
 
@@ -39,8 +41,11 @@ def extract_source(source: Source, *, rules: Optional[Rules] = None) -> list[Ext
     out = []
     for plan in plans:
         sections = _stage("sections", find_sections, plan, rules=rules)
-        out.append(Extraction(source=source, script=cleaned.script, plan=plan,
-                              sections=sections, warnings=plan.warnings, cleaned_map=cleaned.map))
+        deadlines = _stage("deadlines", deadlines_of, plan, sections, rules=rules)
+        targets = _stage("targets", targets_of, plan, sections, deadlines, rules=rules)
+        out.append(Extraction(source=source, script=cleaned.script, plan=plan, sections=sections,
+                              targets=targets, deadlines=deadlines, warnings=plan.warnings,
+                              cleaned_map=cleaned.map))
     return out
 
 

@@ -13,6 +13,9 @@ from .document import Extraction
 SCHEMA_VERSION = "1.0"
 
 SECTION_KEYS = ("id", "style", "level", "parent", "number", "marker", "title", "start", "end")
+TARGET_KEYS = ("id", "metric", "comparator", "value", "value_max", "unit", "placeholder", "baseline",
+               "text", "start", "end", "section", "deadline", "confidence")
+DEADLINE_KEYS = ("id", "kind", "value", "recurrence", "text", "start", "end", "section")
 
 
 def plan_id(sha256: str, plan_index: int) -> str:
@@ -32,10 +35,17 @@ def to_record(ex: Extraction) -> dict:
         "script": ex.script,
         "text": ex.plan.text,
         "sections": [{k: getattr(s, k) for k in SECTION_KEYS} for s in ex.sections],
-        "targets": [dict(t) for t in ex.targets],
-        "deadlines": [dict(d) for d in ex.deadlines],
+        "targets": [_target(t) for t in ex.targets],
+        "deadlines": [{k: getattr(d, k) for k in DEADLINE_KEYS} for d in ex.deadlines],
         "warnings": [dict(w) for w in ex.warnings],
     }
+
+
+def _target(t) -> dict:
+    out = {k: getattr(t, k) for k in TARGET_KEYS}
+    if t.baseline is not None:
+        out["baseline"] = {"value": t.baseline.value, "unit": t.baseline.unit, "year": t.baseline.year}
+    return out
 
 
 def dumps(record: dict) -> str:

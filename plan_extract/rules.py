@@ -13,7 +13,7 @@ from typing import Any
 import regex
 import yaml
 
-TABLES = ("clean", "markers", "boilerplate", "plans")
+TABLES = ("clean", "markers", "boilerplate", "plans", "targets", "deadlines")
 
 
 class Rules:

@@ -1,0 +1,209 @@
+"""Stage ``deadlines``: when things must happen (SPEC §4, decisions 21–25).
+
+Find, then resolve: named matchers from ``rules/deadlines.yaml`` run in the
+order the table gives and claim their spans; each match is then normalized
+with the plan's year (``XXXX`` when unknown) into an EDTF date or interval,
+an ISO 8601 duration or an RFC 5545 RRULE.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from .document import Deadline, Plan
+from .numbers import to_number
+from .rules import Rules, load_rules
+from .spans import innermost_section
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str
+    start: int
+    end: int
+    value: Optional[str]
+    recurrence: Optional[str]
+
+
+def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern]]:
+    def build():
+        parts = rules.get("deadlines", "parts")
+        subs = {"{month}": parts["month"], "{day}": parts["day"], "{num}": parts["num"],
+                "{year}": parts["year"], "{year2}": parts["year"].replace("(?P<y>", "(?P<y2>")}
+        out = []
+        for kind in rules.get("deadlines", "order"):
+            for entry in rules.get("deadlines", "matchers", kind):
+                pattern = entry["regex"]
+                for key, value in subs.items():
+                    pattern = pattern.replace(key, value)
+                out.append((kind, regex.compile(pattern)))
+        return out
+
+    return rules.memo("deadline_matchers", build)
+
+
+def _y(year: Optional[int]) -> str:
+    return f"{year:04d}" if year else "XXXX"
+
+
+def _last_day(year: Optional[int], month: int) -> int:
+    return calendar.monthrange(year or 2001, month)[1]  # unknown year: not a leap year
+
+
+def _date(year: Optional[int], month: int, day: int) -> str:
+    return f"{_y(year)}-{month:02d}-{day:02d}"
+
+
+def _interval(year, m1, d1, m2, d2) -> str:
+    return f"{_date(year, m1, d1)}/{_date(year, m2, d2)}"
+
+
+def _month_interval(year, month, first=1, last=None) -> str:
+    return _interval(year, month, first, month, last or _last_day(year, month))
+
+
+def _year_of(m: regex.Match, group: str, plan_year: Optional[int]) -> Optional[int]:
+    """The match's own year, None for a blanked one (20xx年), else the plan's."""
+    if m.groupdict().get(group):
+        return int(m.group(group))
+    text = m.group()
+    if regex.search(r"[xX×_]{2,}\s*年", text):
+        return None
+    return plan_year
+
+
+def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
+    """(value, recurrence) of one match, or None when it is not a deadline."""
+    g = m.groupdict()
+    y = _year_of(m, "y", year)
+    month = int(to_number(g["m"])) if g.get("m") else None
+    if month is not None and not 1 <= month <= 12:
+        return None
+    if kind == "recurring":
+        return None, _rrule(g, rules)
+    if kind == "within":
+        n = to_number(g["n"]) if g["n"] != "半" else 0.5
+        unit = g["u"]
+        template = rules.get("deadlines", "duration").get(unit)
+        if template is None or n is None:
+            return None
+        n_text = str(int(n)) if float(n).is_integer() else str(n)
+        return template.replace("{n}", n_text), None
+    if kind == "range":
+        y2 = _year_of(m, "y2", year) if g.get("y2") or "年" in m.group()[len(m.group()) // 2:] else y
+        m2 = int(to_number(g["m2"]))
+        d1, d2 = int(to_number(g["d"])), int(to_number(g["d2"]))
+        return f"{_date(y, month, d1)}/{_date(y2, m2, d2)}", None
+    if kind == "by":
+        if g.get("yearend"):
+            return _date(y, 12, 31), None
+        if g.get("d"):
+            return _date(y, month, int(to_number(g["d"]))), None
+        end = g.get("end")
+        if end in ("底", "末"):
+            return _date(y, month, _last_day(y, month)), None
+        if end == "中旬":
+            return _date(y, month, 10), None
+        if end == "下旬":
+            return _date(y, month, 20), None
+        prev = month - 1 or 12  # X月前: the last day of the month before
+        py = y if month > 1 else (y - 1 if y else None)
+        return _date(py, prev, _last_day(py, prev)), None
+    if kind == "from":
+        day = int(to_number(g["d"])) if g.get("d") else 1
+        return f"{_date(y, month, day)}/..", None
+    # on
+    if g.get("q"):
+        q = int(to_number(g["q"]))
+        first, last = 3 * q - 2, 3 * q
+        return _interval(y, first, 1, last, _last_day(y, last)), None
+    if g.get("half"):
+        return (_interval(y, 1, 1, 6, 30) if g["half"] == "上半年" else _interval(y, 7, 1, 12, 31)), None
+    if g.get("yearpart"):
+        month = {"年初": 1, "年中": 6, "年底": 12, "年末": 12}[g["yearpart"]]
+        return _month_interval(y, month), None
+    if g.get("d"):
+        return _date(y, month, int(to_number(g["d"]))), None
+    part = g.get("part")
+    if part in ("上旬", "初"):
+        return _month_interval(y, month, 1, 10), None
+    if part in ("中旬", "中"):
+        return _month_interval(y, month, 11, 20), None
+    if part == "下旬":
+        return _month_interval(y, month, 21), None
+    return _month_interval(y, month), None
+
+
+def _rrule(g: dict, rules: Rules) -> str:
+    freq = rules.get("deadlines", "freq")
+    if g.get("dup"):
+        return f"FREQ={freq[g['dup']]}"
+    if g.get("daily"):
+        return "FREQ=DAILY"
+    rule = f"FREQ={freq[g['per']]}"
+    n = max(int(to_number(g[k])) for k in ("n", "n2") if g.get(k)) if g.get("n") or g.get("n2") else 1
+    if n > 1:
+        rule = _with_interval(rule, n)
+    if g.get("wd"):
+        days = rules.get("deadlines", "weekday")
+        codes = [days[ch] for ch in g["wd"] if ch in days]
+        if codes:
+            rule += ";BYDAY=" + ",".join(dict.fromkeys(codes))
+    if g.get("bymd") and g.get("per") == "月":
+        rule += f";BYMONTHDAY={int(g['bymd'])}"
+    return rule
+
+
+def _with_interval(rule: str, n: int) -> str:
+    m = regex.search(r";INTERVAL=(\d+)", rule)
+    if m:
+        return rule.replace(m.group(), f";INTERVAL={int(m.group(1)) * n}")
+    return f"{rule};INTERVAL={n}"
+
+
+def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = None) -> list[Found]:
+    """Deadline spans of ``view`` (a plan's matching view), in text order."""
+    rules = rules or load_rules()
+    not_before = rules.re("deadlines", "not_before")
+    not_after = rules.re("deadlines", "not_after_any")
+    dosage_after = rules.re("deadlines", "recurring_not_after")
+    within_not_before = rules.re("deadlines", "within_not_before")
+    signature = rules.re("plans", "year", "signature_line")
+    claimed: list[tuple[int, int]] = []
+    found: list[Found] = []
+    for kind, pattern in _compiled(rules):
+        for m in pattern.finditer(view):
+            a, b = m.span()
+            if any(a < e and s < b for s, e in claimed):
+                continue
+            before = view[max(0, a - 8):a]
+            if not_before.search(before) or not_after.match(view, b):
+                continue
+            if kind == "recurring" and dosage_after.match(view, b):
+                continue
+            if kind == "within" and within_not_before.search(before):
+                continue
+            line_start = view.rfind("\n", 0, a) + 1
+            line_end = view.find("\n", b)
+            if signature.match(view[line_start: line_end if line_end >= 0 else len(view)]):
+                continue
+            resolved = _resolve(kind, m, year, rules)
+            if resolved is None:
+                continue
+            claimed.append((a, b))
+            found.append(Found(kind, a, b, *resolved))
+    return sorted(found, key=lambda f: (f.start, f.end))
+
+
+def deadlines_of(plan: Plan, sections, *, rules: Optional[Rules] = None) -> tuple[Deadline, ...]:
+    """The plan's deadlines as records, with ids and sections."""
+    out = []
+    for i, f in enumerate(find_deadlines(plan.view, year=plan.year, rules=rules)):
+        out.append(Deadline(id=f"d{i + 1}", text=plan.text[f.start:f.end], start=f.start, end=f.end,
+                            kind=f.kind, value=f.value, recurrence=f.recurrence,
+                            section=innermost_section(sections, f.start)))
+    return tuple(out)

@@ -1,0 +1,32 @@
+"""Numbers as written in plans: Arabic, full-width, Chinese (cn2an), 百分之N."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Optional
+
+import cn2an
+
+
+def to_number(text: str) -> Optional[float]:
+    """The value of ``text`` (``"两"`` → 2, ``"百分之三十"`` → 30), or None."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        return None
+    if s.startswith("百分之"):
+        s = s[3:]
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    try:
+        return float(cn2an.cn2an(s, "smart"))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def as_json_number(value: Optional[float]):
+    """Integers stay integers in JSON (98, not 98.0)."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,373 @@
+"""Stage ``targets``: quantities a plan commits to (SPEC §3, decisions 14–20).
+
+Find, decide, resolve:
+
+- :func:`find_candidates` proposes every number with a unit (ranges,
+  Chinese numerals, placeholders) and records its context: cue, verb,
+  baseline, brackets, past markers;
+- :func:`decide` labels each ``target`` / ``baseline`` / ``other`` — the one
+  function a trained classifier replaces;
+- :func:`resolve` turns a target into its record fields (metric through
+  jieba on the clause, comparator, values, baseline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional, Sequence
+
+import regex
+
+from .clean import to_simplified
+from .document import Baseline, Deadline, Plan, Section, Target
+from .numbers import as_json_number, to_number
+from .rules import Rules, load_rules
+from .spans import clause_ids, innermost_section
+
+CLAUSE_STOP = "，,；;。！？!?\n：:"
+SEGMENT_STOP = CLAUSE_STOP + "、(（)）"
+
+
+@dataclass
+class Candidate:
+    """A number with a unit and what surrounds it in the plan's view."""
+
+    start: int  # first character of the number
+    end: int  # after the unit (and a per-unit such as /年)
+    lo: str
+    hi: Optional[str]
+    unit: str
+    placeholder: bool
+    clause_start: int
+    cue: Optional[tuple[str, int, int]] = None  # comparator, start, end (before the number)
+    after_cue: Optional[tuple[str, int, int]] = None  # comparator, start, end (after the unit)
+    verb: Optional[tuple[int, int]] = None  # a planned-count verb before the number
+    baseline_of: Optional[int] = None  # index of the target this number is the baseline of
+    baseline_year: Optional[int] = None
+    change_from: Optional[int] = None  # index of this target's "由/从" baseline
+    flags: set[str] = field(default_factory=set)  # past, bracketed_title, frequency, never, …
+
+
+def _patterns(rules: Rules):
+    def build():
+        t = rules.get("targets")
+        units = sorted(t["units"], key=len, reverse=True)
+        unit_alt = "|".join(regex.escape(u) for u in units)
+        num, ph, sep = t["number"], t["placeholder"], t["range_sep"]
+        amount = (rf"(?<![\d.A-Za-z_])(?P<lo>{ph}|{num})(?:{sep}(?P<hi>{ph}|{num}))?\s*"
+                  rf"(?P<unit>{unit_alt})?(?P<per>{t['per_unit']})?")
+        cues = sorted(((c, comp) for comp, words in t["cues_before"].items() for c in words),
+                      key=lambda x: -len(x[0]))
+        after = sorted(((c, comp) for comp, words in t["cues_after"].items() for c in words),
+                       key=lambda x: -len(x[0]))
+        return {
+            "amount": regex.compile(amount),
+            "cues": cues,
+            "after": after,
+            "verbs": sorted(t["count_verbs"], key=len, reverse=True),
+            "past": regex.compile(t["past"]),
+            "not_before": regex.compile(t["not_before"]),
+            "not_after": regex.compile(t["not_after"]),
+            "lead": set(t["lead_words"]) | set(t["count_verbs"]),
+            "trail": set(t["trail_words"]),
+        }
+
+    return rules.memo("target_patterns", build)
+
+
+def _clause_start(view: str, pos: int, stops: str = CLAUSE_STOP) -> int:
+    i = pos - 1
+    depth = 0
+    while i >= 0 and pos - i < 120:
+        ch = view[i]
+        if ch in ")）" and stops is CLAUSE_STOP:
+            depth += 1
+        elif ch in "(（" and stops is CLAUSE_STOP:
+            if depth:
+                depth -= 1
+        elif ch in stops and not depth:
+            break
+        i -= 1
+    return i + 1
+
+
+_FILLER = regex.compile(r"(?:\s|在|开展|完成|组织|举办|发表|引进|新增|招聘|培养|申报|有|达到|达|为|是|均|都|再)*")
+_SINGLE_CUE_BLOCK = {"达": "到表下传抵通发直长", "约": "签节制合公预条契简婚邀", "近": "最附接将靠亲", "为": "作成认因以更行"}
+
+
+def _cue_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tuple[str, int, int]]:
+    window = view[clause_start:c_start]
+    best = None
+    for word, comp in pats["cues"]:
+        i = window.rfind(word)
+        if i < 0:
+            continue
+        a, b = clause_start + i, clause_start + i + len(word)
+        gap = view[b:c_start]
+        if len(word) == 1 and word in _SINGLE_CUE_BLOCK:
+            if gap or (a > 0 and view[a - 1] in _SINGLE_CUE_BLOCK[word]):
+                continue
+        if len(gap) > 6 or not _FILLER.fullmatch(gap):
+            continue
+        if best is None or b > best[2] or (b == best[2] and a < best[1]):
+            best = (comp, a, b)
+    return best
+
+
+def _cue_after(view: str, end: int, pats) -> Optional[tuple[str, int, int]]:
+    for word, comp in pats["after"]:
+        if view.startswith(word, end):
+            if word == "内" and view[end + 1:end + 2] in ("部", "容", "科", "涵", "外", "镜"):
+                continue
+            return comp, end, end + len(word)
+    return None
+
+
+def _verb_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tuple[int, int]]:
+    window_start = max(clause_start, c_start - 24)
+    window = view[window_start:c_start]
+    best = None
+    for verb in pats["verbs"]:
+        i = window.rfind(verb)
+        if i >= 0 and (best is None or window_start + i > best[0]):
+            best = (window_start + i, window_start + i + len(verb))
+    return best
+
+
+def _in_brackets(view: str, pos: int, open_ch: str, close_ch: str) -> bool:
+    line_start = view.rfind("\n", 0, pos) + 1
+    seg = view[line_start:pos]
+    return seg.count(open_ch) > seg.count(close_ch)
+
+
+def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candidate]:
+    """Every number with a unit in ``view``, with its context."""
+    rules = rules or load_rules()
+    t = rules.get("targets")
+    pats = _patterns(rules)
+    never, time_units = set(t["never_units"]), set(t["time_units"])
+    out: list[Candidate] = []
+    for m in pats["amount"].finditer(view):
+        lo, hi, unit, per = m.group("lo"), m.group("hi"), m.group("unit"), m.group("per")
+        if lo.startswith("百分之"):
+            unit = unit or "%"
+        if not unit:
+            continue
+        if unit == "%" and view[m.start("unit") - 1: m.start("unit")] == "\n":
+            continue
+        if regex.fullmatch(r"(?:19|20)\d\d", lo) and unit in ("年", "月"):
+            continue  # a year
+        is_ph = bool(regex.fullmatch(t["placeholder"], lo))
+        if not is_ph and to_number(lo) is None:
+            continue
+        if hi and not regex.fullmatch(t["placeholder"], hi) and to_number(hi) is None:
+            hi = None
+        start, end = m.start(), m.end()
+        cs = _clause_start(view, start)
+        c = Candidate(start=start, end=end, lo=lo, hi=hi, unit=unit + (per or ""), placeholder=is_ph,
+                      clause_start=cs)
+        c.cue = _cue_before(view, start, cs, pats)
+        c.after_cue = _cue_after(view, end, pats)
+        c.verb = _verb_before(view, start, cs, pats)
+        if unit in never:
+            c.flags.add("never")
+        if unit in time_units:
+            c.flags.add("time")
+        if pats["past"].search(view, cs, start):
+            c.flags.add("past")
+        if pats["not_before"].search(view[max(cs, start - 4):start]) or pats["not_after"].match(view, end):
+            c.flags.add("not_context")
+        if _in_brackets(view, start, "《", "》"):
+            c.flags.add("document_name")
+        if regex.search(r"每\s*(?:个)?(?:日|天|周|月|季度|季|半年|年)\S{0,4}$", view[max(cs, start - 8):start]) \
+                and unit.startswith("次"):
+            c.flags.add("frequency")
+        if regex.match(r"[一二两三四五六七八九十]", lo) and start > 0 and regex.match(r"\p{Han}", view[start - 1]) \
+                and not (c.cue and c.cue[2] == start) and not (c.verb and c.verb[1] == start):
+            c.flags.add("inside_word")
+        out.append(c)
+    _link_baselines(view, out)
+    return out
+
+
+_CHANGE = regex.compile(r"\s*(?:缩短|提升|提高|降低|降|减少|增加|下降|上升|增长|扩大|压缩|控制)?(?:至|到|为)\s*$")
+_PAREN_BASE = regex.compile(r"^\s*(?:以上|以下|以内|内|左右)?\s*[(（]\s*(?:(?P<y>(?:19|20)\d\d)\s*年(?:度)?)?\s*(?:为|是)?\s*$")
+
+
+def _link_baselines(view: str, cands: list[Candidate]) -> None:
+    """由A…至B and B（2025年A）: mark A as the baseline of B."""
+    for i, c in enumerate(cands):
+        before = view[max(c.clause_start, c.start - 2):c.start]
+        if before.endswith(("由", "从")) and i + 1 < len(cands):
+            nxt = cands[i + 1]
+            if nxt.clause_start == c.clause_start or nxt.start - c.end < 12:
+                if _CHANGE.search(view[c.end:nxt.start]):
+                    c.baseline_of, nxt.change_from = i + 1, i
+                    continue
+        if i > 0:
+            prev = cands[i - 1]
+            m = _PAREN_BASE.match(view[prev.end:c.start])
+            if m and _in_brackets(view, c.start, "(", ")"):
+                c.baseline_of = i - 1
+                c.baseline_year = int(m.group("y")) if m.group("y") else None
+
+
+def decide(cands: Sequence[Candidate], view: str) -> list[str]:
+    """Label each candidate ``target``, ``baseline`` or ``other`` (rules).
+
+    This is the single decision point; the trained classifier of
+    :mod:`plan_extract.classify` replaces it.
+    """
+    labels = []
+    for c in cands:
+        if c.baseline_of is not None:
+            labels.append("baseline")
+        elif c.flags & {"never", "past", "not_context", "document_name", "inside_word"}:
+            labels.append("other")
+        elif c.flags & {"frequency"} and not c.cue:
+            labels.append("other")
+        elif c.unit.startswith(("%", "‰")):
+            labels.append("target")
+        elif c.cue and not (c.cue[0] == "=" and c.cue[2] < c.start - 0 and "time" in c.flags):
+            labels.append("target" if not ("time" in c.flags and c.cue[0] == "=") else "other")
+        elif c.after_cue and "time" not in c.flags:
+            labels.append("target")
+        elif c.verb and "time" not in c.flags:
+            labels.append("target")
+        else:
+            labels.append("other")
+    return labels
+
+
+# --- resolve ---------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba
+
+
+def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool) -> tuple[str, int]:
+    """Metric ending at ``end`` and its start; jieba tokens find the left edge."""
+    seg_start = _clause_start(view, end, SEGMENT_STOP)
+    seg = to_simplified(text[seg_start:end])
+    tokens = _jieba().lcut(seg) if seg else []
+    pos = seg_start
+    while tokens and (tokens[0] in pats["lead"] or not tokens[0].strip()):
+        pos += len(tokens.pop(0))
+    while tokens and (tokens[-1] in pats["trail"] or not tokens[-1].strip()):
+        tokens.pop()
+    if count:  # the object of the last planned-count verb
+        for k in range(len(tokens) - 1, -1, -1):
+            if tokens[k] in pats["verbs"]:
+                pos += sum(len(tk) for tk in tokens[:k + 1])
+                tokens = tokens[k + 1:]
+                break
+    metric = "".join(tokens)
+    return metric, pos
+
+
+_NOUN_AFTER = regex.compile(r"(?P<noun>[^\s，。；、,;:：(（)）\n]{1,14}?)(?=[，。；、,;:：(（\n]|及|和|与|等|以上|以下|左右|$)")
+
+
+def _metric_after(view: str, text: str, end: int, pats) -> tuple[str, int]:
+    if end >= len(view) or not regex.match(r"[\p{Han}A-Za-z]", view[end]):
+        return "", end
+    m = _NOUN_AFTER.match(view, end)
+    if not m:
+        return "", end
+    noun = m.group("noun")
+    if any(noun.startswith(w) for w, _ in pats["after"]) or noun[0] in "的是为在由从将要":
+        return "", end
+    return to_simplified(text[end:m.end()]).rstrip("的"), m.end()
+
+
+def _unit_text(c: Candidate) -> str:
+    return c.unit
+
+
+def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) -> dict:
+    """Record fields of a target candidate (ids, section and deadline come later)."""
+    pats = _patterns(rules)
+    view, text = plan.view, plan.text
+    comparator, cue_start = "=", None
+    options = [x for x in (c.cue, c.after_cue) if x]
+    if options:
+        nearest = min(options, key=lambda x: c.start - x[2] if x is c.cue else x[1] - c.end)
+        comparator = nearest[0]
+    if c.cue:
+        cue_start = c.cue[1]
+    metric_end = min(x for x in (c.start, cue_start if cue_start is not None else c.start,
+                                 cands[c.change_from].start if c.change_from is not None else c.start))
+    if c.change_from is not None:
+        lead = view[max(0, cands[c.change_from].start - 1):cands[c.change_from].start]
+        metric_end = min(metric_end, cands[c.change_from].start - (1 if lead in ("由", "从") else 0))
+    is_rate = c.unit.startswith(("%", "‰"))
+    metric, m_start, span_end = "", metric_end, c.end
+    if not is_rate:
+        metric, after_end = _metric_after(view, text, c.end if not c.after_cue else c.after_cue[2], pats)
+        if metric:
+            span_end = after_end
+    if not metric:
+        metric, m_start = _metric_before(view, text, c.start, metric_end, pats, count=not is_rate)
+        if is_rate and c.cue is None and not metric:
+            metric = ""
+    starts = [m_start if metric and m_start < c.start else c.start]
+    if cue_start is not None:
+        starts.append(cue_start)
+    if c.change_from is not None:
+        starts.append(cands[c.change_from].start - 1)
+    if c.verb and c.start - c.verb[1] <= 2:
+        starts.append(c.verb[0])
+    start = max(0, min(starts))
+    end = max(span_end, c.after_cue[2] if c.after_cue else c.end)
+    baseline = None
+    base_idx = c.change_from
+    for j, other in enumerate(cands):
+        if other.baseline_of is not None and cands[other.baseline_of] is c and j != c.change_from:
+            base_idx = j
+    if base_idx is not None:
+        b = cands[base_idx]
+        baseline = Baseline(value=as_json_number(to_number(b.lo)) if not b.placeholder else None,
+                            unit=_fold_unit(b.unit) or _fold_unit(c.unit), year=b.baseline_year)
+        if b.start > c.start:
+            close = view.find(")", b.end)
+            end = max(end, close + 1 if 0 <= close - b.end <= 2 else b.end)
+    value = None if c.placeholder else as_json_number(to_number(c.lo))
+    value_max = None
+    if c.hi is not None:
+        value_max = None if regex.fullmatch(rules.get("targets", "placeholder"), c.hi) else as_json_number(to_number(c.hi))
+    if len(metric) > rules.get("targets", "metric_max"):
+        metric = metric[-rules.get("targets", "metric_max"):]
+    return {"start": start, "end": end, "metric": metric, "comparator": comparator, "value": value,
+            "value_max": value_max, "unit": _fold_unit(c.unit), "placeholder": c.placeholder,
+            "baseline": baseline}
+
+
+def _fold_unit(unit: Optional[str]) -> Optional[str]:
+    return to_simplified(unit) if unit else unit
+
+
+def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Deadline], *,
+               rules: Optional[Rules] = None, decide_fn=None) -> tuple[Target, ...]:
+    """The plan's targets as records, linked to sections and same-clause deadlines."""
+    rules = rules or load_rules()
+    cands = find_candidates(plan.view, rules=rules)
+    labels = (decide_fn or decide)(cands, plan.view)
+    clauses = clause_ids(plan.view) if cands else []
+    out = []
+    for c, label in zip(cands, labels):
+        if label != "target":
+            continue
+        f = resolve(c, cands, plan, rules)
+        clause = clauses[c.start]
+        linked = next((d.id for d in deadlines if clauses[d.start] == clause), None)
+        out.append(Target(id=f"t{len(out) + 1}", text=plan.text[f["start"]:f["end"]], start=f["start"],
+                          end=f["end"], metric=f["metric"], comparator=f["comparator"], value=f["value"],
+                          value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
+                          baseline=f["baseline"], section=innermost_section(sections, c.start),
+                          deadline=linked, confidence=None))
+    return tuple(out)
