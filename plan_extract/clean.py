@@ -139,7 +139,7 @@ def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
     spans = []
     for i, (start, end, line) in enumerate(lines):
         body = line.rstrip()
-        full = len(body.strip()) >= width - 3 and not ends.search(body)
+        full = len(body.strip()) >= width - 5 and not ends.search(body)
         if not (full or body.endswith(("，", ",", "、"))):
             continue
         nxt = next((j for j in range(i + 1, len(lines)) if lines[j][2].strip()), None)

@@ -84,8 +84,12 @@ def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
     if month is not None and not 1 <= month <= 12:
         return None
     if kind == "recurring":
+        if g.get("n") and not g.get("n2") and to_number(g["n"]) == 1:
+            return None  # 每一天: rhetoric, not a schedule
         return None, _rrule(g, rules)
     if kind == "within":
+        if not g.get("n"):
+            return rules.get("deadlines", "duration", "same")[g["u"]], None
         n = to_number(g["n"]) if g["n"] != "半" else 0.5
         unit = g["u"]
         template = rules.get("deadlines", "duration").get(unit)
@@ -93,12 +97,21 @@ def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
             return None
         n_text = str(int(n)) if float(n).is_integer() else str(n)
         return template.replace("{n}", n_text), None
+    m2 = int(to_number(g["m2"])) if g.get("m2") else None
+    if m2 is not None and not (month or 0) < m2 <= 12:
+        return None
     if kind == "range":
         y2 = _year_of(m, "y2", year) if g.get("y2") or "年" in m.group()[len(m.group()) // 2:] else y
-        m2 = int(to_number(g["m2"]))
+        if not g.get("d"):
+            return _interval(y, month, 1, m2, _last_day(y2, m2)), None
         d1, d2 = int(to_number(g["d"])), int(to_number(g["d2"]))
         return f"{_date(y, month, d1)}/{_date(y2, m2, d2)}", None
     if kind == "by":
+        if g.get("qb"):
+            q = int(to_number(g["qb"]))
+            if q == 1:
+                return _date(y - 1 if y else None, 12, 31), None
+            return _date(y, 3 * q - 3, _last_day(y, 3 * q - 3)), None
         if g.get("yearend"):
             return _date(y, 12, 31), None
         if g.get("d"):
@@ -128,6 +141,8 @@ def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
         return _month_interval(y, month), None
     if g.get("d"):
         return _date(y, month, int(to_number(g["d"]))), None
+    if m2 is not None:
+        return _interval(y, month, 1, m2, _last_day(y, m2)), None
     part = g.get("part")
     if part in ("上旬", "初"):
         return _month_interval(y, month, 1, 10), None
@@ -144,6 +159,10 @@ def _rrule(g: dict, rules: Rules) -> str:
         return f"FREQ={freq[g['dup']]}"
     if g.get("daily"):
         return "FREQ=DAILY"
+    if g.get("workday"):
+        return "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"
+    if not g.get("per"):  # 次月5日前: a monthly day
+        return f"FREQ=MONTHLY;BYMONTHDAY={int(g['bymd'])}"
     rule = f"FREQ={freq[g['per']]}"
     n = max(int(to_number(g[k])) for k in ("n", "n2") if g.get(k)) if g.get("n") or g.get("n2") else 1
     if n > 1:
@@ -172,6 +191,7 @@ def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = N
     not_after = rules.re("deadlines", "not_after_any")
     dosage_after = rules.re("deadlines", "recurring_not_after")
     within_not_before = rules.re("deadlines", "within_not_before")
+    within_not_after = rules.re("deadlines", "within_not_after")
     signature = rules.re("plans", "year", "signature_line")
     claimed: list[tuple[int, int]] = []
     found: list[Found] = []
@@ -185,7 +205,7 @@ def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = N
                 continue
             if kind == "recurring" and dosage_after.match(view, b):
                 continue
-            if kind == "within" and within_not_before.search(before):
+            if kind == "within" and (within_not_before.search(before) or within_not_after.match(view, b)):
                 continue
             line_start = view.rfind("\n", 0, a) + 1
             line_end = view.find("\n", b)
