@@ -98,7 +98,7 @@ def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
         n_text = str(int(n)) if float(n).is_integer() else str(n)
         return template.replace("{n}", n_text), None
     m2 = int(to_number(g["m2"])) if g.get("m2") else None
-    if m2 is not None and not (month or 0) < m2 <= 12:
+    if m2 is not None and not ((month or 0) < m2 <= 12 or (m2 == month and g.get("d2"))):
         return None
     if kind == "range":
         y2 = _year_of(m, "y2", year) if g.get("y2") or "年" in m.group()[len(m.group()) // 2:] else y
@@ -167,7 +167,7 @@ def _rrule(g: dict, rules: Rules) -> str:
     n = max(int(to_number(g[k])) for k in ("n", "n2") if g.get(k)) if g.get("n") or g.get("n2") else 1
     if n > 1:
         rule = _with_interval(rule, n)
-    if g.get("wd"):
+    if g.get("wd") and g.get("per") in ("周", "星期"):
         days = rules.get("deadlines", "weekday")
         codes = [days[ch] for ch in g["wd"] if ch in days]
         if codes:
@@ -182,6 +182,11 @@ def _with_interval(rule: str, n: int) -> str:
     if m:
         return rule.replace(m.group(), f";INTERVAL={int(m.group(1)) * n}")
     return f"{rule};INTERVAL={n}"
+
+
+def _dosage_clause(view: str, pos: int, rules: Rules) -> bool:
+    stop = min((i for i in (view.find(ch, pos) for ch in "。；;\n") if i >= 0), default=len(view))
+    return bool(rules.re("deadlines", "dosage_in_sentence").search(view, pos, stop))
 
 
 def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = None) -> list[Found]:
@@ -203,7 +208,7 @@ def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = N
             before = view[max(0, a - 8):a]
             if not_before.search(before) or not_after.match(view, b):
                 continue
-            if kind == "recurring" and dosage_after.match(view, b):
+            if kind == "recurring" and (dosage_after.match(view, b) or _dosage_clause(view, a, rules)):
                 continue
             if kind == "within" and (within_not_before.search(before) or within_not_after.match(view, b)):
                 continue

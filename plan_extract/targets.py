@@ -56,7 +56,7 @@ def _patterns(rules: Rules):
         unit_alt = "|".join(regex.escape(u) for u in units)
         num, ph, sep = t["number"], t["placeholder"], t["range_sep"]
         amount = (rf"(?<![\d.A-Za-z_])(?P<lo>{ph}|{num})(?:{sep}(?P<hi>{ph}|{num}))?\s*"
-                  rf"(?P<unit>{unit_alt})?(?P<per>{t['per_unit']})?")
+                  rf"(?P<unit>{unit_alt}|{t['ratio_unit']})?(?P<per>{t['per_unit']})?")
         cues = sorted(((c, comp) for comp, words in t["cues_before"].items() for c in words),
                       key=lambda x: -len(x[0]))
         after = sorted(((c, comp) for comp, words in t["cues_after"].items() for c in words),
@@ -67,6 +67,11 @@ def _patterns(rules: Rules):
             "after": after,
             "verbs": sorted(t["count_verbs"], key=len, reverse=True),
             "past": regex.compile(t["past"]),
+            "future": regex.compile(t["future"]),
+            "per_person": regex.compile(t["per_person"]),
+            "time_metric": regex.compile(t["time_metric"]),
+            "condition": regex.compile(t["condition"]),
+            "verb_window": t["verb_window"],
             "not_before": regex.compile(t["not_before"]),
             "not_after": regex.compile(t["not_after"]),
             "lead": set(t["lead_words"]) | set(t["count_verbs"]),
@@ -108,7 +113,10 @@ def _cue_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tu
         if len(word) == 1 and word in _SINGLE_CUE_BLOCK:
             if gap or (a > 0 and view[a - 1] in _SINGLE_CUE_BLOCK[word]):
                 continue
-        if len(gap) > 6 or not _FILLER.fullmatch(gap):
+        if len(word) == 1 or comp == "=":
+            if len(gap) > 6 or not _FILLER.fullmatch(gap):
+                continue
+        elif len(gap) > 6 or not regex.fullmatch(r"[\p{Han}\s]*", gap):
             continue
         if best is None or b > best[2] or (b == best[2] and a < best[1]):
             best = (comp, a, b)
@@ -125,7 +133,7 @@ def _cue_after(view: str, end: int, pats) -> Optional[tuple[str, int, int]]:
 
 
 def _verb_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tuple[int, int]]:
-    window_start = max(clause_start, c_start - 24)
+    window_start = max(clause_start, c_start - pats["verb_window"])
     window = view[window_start:c_start]
     best = None
     for verb in pats["verbs"]:
@@ -133,6 +141,49 @@ def _verb_before(view: str, c_start: int, clause_start: int, pats) -> Optional[t
         if i >= 0 and (best is None or window_start + i > best[0]):
             best = (window_start + i, window_start + i + len(verb))
     return best
+
+
+def _unitless(view: str, m: regex.Match, pats) -> Optional[str]:
+    """A bare number is a candidate only inside a cue frame (控制在40以下, 为零)."""
+    end = m.end("lo") if not m.group("hi") else m.end("hi")
+    if m.group("lo") == "零" and view[max(0, m.start() - 1):m.start()] == "为":
+        return ""
+    after = _cue_after(view, end, pats)
+    if after and after[0] != "~" and view[end:end + 1] != "内":
+        cs = _clause_start(view, m.start())
+        if _cue_before(view, m.start(), cs, pats):
+            return ""
+    return None
+
+
+def _inside_word(view: str, start: int) -> bool:
+    """A Chinese numeral that jieba does not start a token at (统一组织, 唯一)."""
+    if start == 0 or not regex.match(r"\p{Han}", view[start - 1]):
+        return False
+    left = max(0, start - 6)
+    pos = left
+    for token in _jieba().lcut(view[left:start + 4]):
+        if pos == start:
+            return False
+        if pos > start:
+            return True
+        pos += len(token)
+    return True
+
+
+def _past(view: str, start: int, pats) -> bool:
+    """A past or present fact earlier in the sentence, with no future sign after it."""
+    sentence = max(view.rfind(ch, 0, start) for ch in "。；;！？!?\n") + 1
+    last = None
+    for m in pats["past"].finditer(view, sentence, start):
+        last = m
+    return bool(last) and not pats["future"].search(view, last.end(), start)
+
+
+def _in_quotes(view: str, pos: int) -> bool:
+    line_start = view.rfind("\n", 0, pos) + 1
+    seg = view[line_start:pos]
+    return seg.count("“") > seg.count("”") or view[pos - 1:pos] == "”"
 
 
 def _in_brackets(view: str, pos: int, open_ch: str, close_ch: str) -> bool:
@@ -147,13 +198,16 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
     t = rules.get("targets")
     pats = _patterns(rules)
     never, time_units = set(t["never_units"]), set(t["time_units"])
+    cue_only = set(t["cue_only_units"])
     out: list[Candidate] = []
     for m in pats["amount"].finditer(view):
         lo, hi, unit, per = m.group("lo"), m.group("hi"), m.group("unit"), m.group("per")
         if lo.startswith("百分之"):
             unit = unit or "%"
         if not unit:
-            continue
+            unit = _unitless(view, m, pats)
+            if unit is None:
+                continue
         if unit == "%" and view[m.start("unit") - 1: m.start("unit")] == "\n":
             continue
         if regex.fullmatch(r"(?:19|20)\d\d", lo) and unit in ("年", "月"):
@@ -174,8 +228,18 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
             c.flags.add("never")
         if unit in time_units:
             c.flags.add("time")
-        if pats["past"].search(view, cs, start):
+        if unit in cue_only or not unit:
+            c.flags.add("cue_only")
+        if _past(view, start, pats):
             c.flags.add("past")
+        if pats["per_person"].search(view, cs, start) and not (c.cue and c.cue[0] in (">=", "<=")):
+            c.flags.add("per_person")
+        if _in_quotes(view, start):
+            c.flags.add("quoted")
+        if regex.match(r"\s*(?:[，。；,;、)）\n]|$)", view[end:end + 2]):
+            c.flags.add("open_end")
+        if pats["condition"].search(view, cs, start):
+            c.flags.add("condition")
         if pats["not_before"].search(view[max(cs, start - 4):start]) or pats["not_after"].match(view, end):
             c.flags.add("not_context")
         if _in_brackets(view, start, "《", "》"):
@@ -183,12 +247,22 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
         if regex.search(r"每\s*(?:个)?(?:日|天|周|月|季度|季|半年|年)\S{0,4}$", view[max(cs, start - 8):start]) \
                 and unit.startswith("次"):
             c.flags.add("frequency")
-        if regex.match(r"[一二两三四五六七八九十]", lo) and start > 0 and regex.match(r"\p{Han}", view[start - 1]) \
-                and not (c.cue and c.cue[2] == start) and not (c.verb and c.verb[1] == start):
+        if regex.match(r"[一二两三四五六七八九十]", lo) and not c.cue and _inside_word(view, start):
             c.flags.add("inside_word")
+        if unit in time_units and pats["time_metric"].search(view, cs, start):
+            c.flags.add("time_measure")
         out.append(c)
+    _share_list_verbs(view, out)
     _link_baselines(view, out)
     return out
+
+
+def _share_list_verbs(view: str, cands: list[Candidate]) -> None:
+    """新增2个抢救单元、4张留观床: items of a 、-list share the verb of the first."""
+    for prev, c in zip(cands, cands[1:]):
+        if c.verb is None and prev.verb is not None and c.clause_start == prev.clause_start \
+                and "、" in view[prev.end:c.start]:
+            c.verb = prev.verb
 
 
 _CHANGE = regex.compile(r"\s*(?:缩短|提升|提高|降低|降|减少|增加|下降|上升|增长|扩大|压缩|控制)?(?:至|到|为)\s*$")
@@ -223,21 +297,29 @@ def decide(cands: Sequence[Candidate], view: str) -> list[str]:
     for c in cands:
         if c.baseline_of is not None:
             labels.append("baseline")
-        elif c.flags & {"never", "past", "not_context", "document_name", "inside_word"}:
+        elif c.flags & {"never", "past", "not_context", "document_name", "inside_word", "quoted", "per_person",
+                        "condition"}:
             labels.append("other")
-        elif c.flags & {"frequency"} and not c.cue:
-            labels.append("other")
-        elif c.unit.startswith(("%", "‰")):
+        elif c.unit.startswith(("%", "‰")) or "time_measure" in c.flags:
             labels.append("target")
-        elif c.cue and not (c.cue[0] == "=" and c.cue[2] < c.start - 0 and "time" in c.flags):
-            labels.append("target" if not ("time" in c.flags and c.cue[0] == "=") else "other")
+        elif c.cue:  # a time with only an "=" cue (确保24小时) is a duration
+            labels.append("other" if "time" in c.flags and c.cue[0] == "=" else "target")
+        elif c.flags & {"frequency", "cue_only"}:
+            labels.append("other")
+        elif c.placeholder and "time" not in c.flags and "open_end" in c.flags:
+            labels.append("target")  # a blanked figure closing a clause is a commitment to fill in
         elif c.after_cue and "time" not in c.flags:
             labels.append("target")
-        elif c.verb and "time" not in c.flags:
+        elif c.verb and "time" not in c.flags and not _routine(c):
             labels.append("target")
         else:
             labels.append("other")
     return labels
+
+
+def _routine(c: Candidate) -> bool:
+    """A scheduled activity without a cue (召开两次会议, 开展一次督导), or an article (一批)."""
+    return c.unit.startswith(("次", "期", "批")) or c.lo == "一"
 
 
 # --- resolve ---------------------------------------------------------------
