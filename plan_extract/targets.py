@@ -26,7 +26,7 @@ from .rules import Rules, load_rules
 from .spans import clause_ids, innermost_section
 
 CLAUSE_STOP = "，,；;。！？!?\n：:"
-SEGMENT_STOP = CLAUSE_STOP + "、(（)）"
+SEGMENT_STOP = CLAUSE_STOP + "、(（)）□\ufffd?"
 
 
 @dataclass
@@ -76,6 +76,7 @@ def _patterns(rules: Rules):
             "not_after": regex.compile(t["not_after"]),
             "lead": set(t["lead_words"]) | set(t["count_verbs"]),
             "trail": set(t["trail_words"]),
+            "metric_drop": [regex.compile(p) for p in t["metric_drop"]],
         }
 
     return rules.memo("target_patterns", build)
@@ -326,10 +327,20 @@ def _routine(c: Candidate) -> bool:
 
 @lru_cache(maxsize=1)
 def _jieba():
+    """A private jieba tokenizer with the domain words of ``rules/metric_words.txt``.
+
+    Loaded on first use only (the dictionary costs about a second), and kept
+    apart from jieba's global tokenizer so callers' segmentation is untouched.
+    """
+    from importlib import resources
+
     import jieba
 
     jieba.setLogLevel(60)
-    return jieba
+    tokenizer = jieba.Tokenizer()
+    with (resources.files("plan_extract") / "rules" / "metric_words.txt").open("r", encoding="utf-8") as fh:
+        tokenizer.load_userdict(fh)
+    return tokenizer
 
 
 def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool) -> tuple[str, int]:
@@ -385,8 +396,9 @@ def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) 
     metric_end = min(x for x in (c.start, cue_start if cue_start is not None else c.start,
                                  cands[c.change_from].start if c.change_from is not None else c.start))
     if c.change_from is not None:
-        lead = view[max(0, cands[c.change_from].start - 1):cands[c.change_from].start]
-        metric_end = min(metric_end, cands[c.change_from].start - (1 if lead in ("由", "从") else 0))
+        b_start = cands[c.change_from].start
+        k = max(view.rfind("由", b_start - 4, b_start), view.rfind("从", b_start - 4, b_start))
+        metric_end = min(metric_end, k if k >= 0 else b_start)
     is_rate = c.unit.startswith(("%", "‰"))
     metric, m_start, span_end = "", metric_end, c.end
     if not is_rate:
@@ -422,6 +434,8 @@ def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) 
     value_max = None
     if c.hi is not None:
         value_max = None if regex.fullmatch(rules.get("targets", "placeholder"), c.hi) else as_json_number(to_number(c.hi))
+    for pattern in pats["metric_drop"]:
+        metric = pattern.sub("", metric)
     if len(metric) > rules.get("targets", "metric_max"):
         metric = metric[-rules.get("targets", "metric_max"):]
     return {"start": start, "end": end, "metric": metric, "comparator": comparator, "value": value,

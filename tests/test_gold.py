@@ -52,3 +52,39 @@ def test_sections(pair):
                 for g in gp["sections"]]
         assert got == want
         assert len(rec["sections"]) == len(gp["sections"])
+
+
+@pytest.fixture(scope="module")
+def extraction_scores():
+    from plan_extract.evaluate import score
+
+    pairs = []
+    for path in GOLD:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        pairs.append((extract_file(_source(gold)), gold))
+    return score(pairs)
+
+
+@pytest.mark.parametrize("kind", ["targets", "deadlines"])
+def test_extraction_precision_and_recall_against_gold(extraction_scores, kind):
+    tally = extraction_scores[kind]
+    assert tally.tp + tally.fn >= 250  # the gold is substantial, not a token sample
+    assert tally.precision >= 0.9, tally.summary()
+    assert tally.recall >= 0.9, tally.summary()
+
+
+def test_normalized_fields_on_matches(extraction_scores):
+    targets, deadlines = extraction_scores["targets"].summary(), extraction_scores["deadlines"].summary()
+    assert targets["comparator_accuracy"] >= 0.95 and targets["baseline_accuracy"] >= 0.95
+    assert deadlines["value_accuracy"] >= 0.95
+
+
+def test_target_links_to_deadline_in_its_clause():
+    from plan_extract import extract_text
+
+    rec = extract_text("2026年儿科工作计划\n一、人才建设\n引进1-2名高级职称专家（6月底前到位），新增2个抢救单元。")[0]
+    t = rec["targets"]
+    d = {x["id"]: x for x in rec["deadlines"]}
+    assert [(x["value"], x["value_max"], x["unit"]) for x in t] == [(1, 2, "名"), (2, None, "个")]
+    assert d[t[0]["deadline"]]["value"] == "2026-06-30" and t[1]["deadline"] is None
+    assert t[0]["section"] == rec["sections"][0]["id"] and t[0]["metric"] == "高级职称专家"
