@@ -29,7 +29,7 @@ class Found:
     recurrence: Optional[str]
 
 
-def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern]]:
+def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern, Optional[str]]]:
     def build():
         parts = rules.get("deadlines", "parts")
         subs = {"{month}": parts["month"], "{day}": parts["day"], "{num}": parts["num"],
@@ -40,7 +40,7 @@ def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern]]:
                 pattern = entry["regex"]
                 for key, value in subs.items():
                     pattern = pattern.replace(key, value)
-                out.append((kind, regex.compile(pattern)))
+                out.append((kind, regex.compile(pattern), entry.get("anchor")))
         return out
 
     return rules.memo("deadline_matchers", build)
@@ -184,6 +184,32 @@ def _with_interval(rule: str, n: int) -> str:
     return f"{rule};INTERVAL={n}"
 
 
+def _windows(view: str, anchor: str, around: list[int]) -> list[tuple[int, int]]:
+    """Merged windows of ``view`` around each occurrence of ``anchor``."""
+    out: list[tuple[int, int]] = []
+    i = view.find(anchor)
+    while i >= 0:
+        a, b = max(0, i - around[0]), min(len(view), i + around[1])
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+        i = view.find(anchor, i + 1)
+    return out
+
+
+def _search(pattern: regex.Pattern, view: str, windows):
+    if windows is None:
+        yield from pattern.finditer(view)
+        return
+    last = -1
+    for a, b in windows:
+        for m in pattern.finditer(view, a, b):
+            if m.start() >= last:
+                last = m.end()
+                yield m
+
+
 def _dosage_clause(view: str, pos: int, rules: Rules) -> bool:
     stop = min((i for i in (view.find(ch, pos) for ch in "。；;\n") if i >= 0), default=len(view))
     return bool(rules.re("deadlines", "dosage_in_sentence").search(view, pos, stop))
@@ -200,8 +226,11 @@ def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = N
     signature = rules.re("plans", "year", "signature_line")
     claimed: list[tuple[int, int]] = []
     found: list[Found] = []
-    for kind, pattern in _compiled(rules):
-        for m in pattern.finditer(view):
+    windows: dict[str, list[tuple[int, int]]] = {}
+    for kind, pattern, anchor in _compiled(rules):
+        if anchor and anchor not in windows:
+            windows[anchor] = _windows(view, anchor, rules.get("deadlines", "anchor_window"))
+        for m in _search(pattern, view, windows.get(anchor) if anchor else None):
             a, b = m.span()
             if any(a < e and s < b for s, e in claimed):
                 continue

@@ -22,18 +22,20 @@ def innermost_section(sections: Sequence[Section], pos: int) -> Optional[str]:
     return None
 
 
-def clause_ids(view: str) -> list[int]:
-    """A clause number per character; breaks inside brackets do not count."""
-    out = []
-    clause = depth = 0
-    for ch in view:
+def same_clause(view: str, a: int, b: int) -> bool:
+    """No clause break between ``a`` and ``b`` outside brackets."""
+    lo, hi = min(a, b), max(a, b)
+    if hi - lo > 200:
+        return False
+    depth = 0
+    # brackets opened before ``lo`` on the same line still hold a break inside
+    line = view[view.rfind("\n", 0, lo) + 1:lo]
+    depth = max(0, sum(line.count(o) for o in OPENERS) - sum(line.count(c) for c in CLOSERS))
+    for ch in view[lo:hi]:
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS and depth:
             depth -= 1
-        out.append(clause)
-        if ch in CLAUSE_BREAKS and not depth:
-            clause += 1
-        if ch == "\n":
-            depth = 0
-    return out
+        elif ch == "\n" or (ch in CLAUSE_BREAKS and not depth):
+            return False
+    return True

@@ -23,9 +23,13 @@ from .clean import to_simplified
 from .document import Baseline, Deadline, Plan, Section, Target
 from .numbers import as_json_number, to_number
 from .rules import Rules, load_rules
-from .spans import clause_ids, innermost_section
+from .spans import innermost_section, same_clause
 
 CLAUSE_STOP = "，,；;。！？!?\n：:"
+_YEAR = regex.compile(r"(?:19|20)\d\d")
+_PER_PERIOD = regex.compile(r"每\s*(?:个)?(?:日|天|周|月|季度|季|半年|年)\S{0,4}$")
+_OPEN_END = regex.compile(r"\s*(?:[，。；,;、)）\n]|$)")
+_HAN = regex.compile(r"\p{Han}")
 SEGMENT_STOP = CLAUSE_STOP + "、(（)）□\ufffd?"
 
 
@@ -66,6 +70,7 @@ def _patterns(rules: Rules):
             "cues": cues,
             "after": after,
             "verbs": sorted(t["count_verbs"], key=len, reverse=True),
+            "placeholder": regex.compile(t["placeholder"]),
             "past": regex.compile(t["past"]),
             "future": regex.compile(t["future"]),
             "per_person": regex.compile(t["per_person"]),
@@ -159,7 +164,7 @@ def _unitless(view: str, m: regex.Match, pats) -> Optional[str]:
 
 def _inside_word(view: str, start: int) -> bool:
     """A Chinese numeral that jieba does not start a token at (统一组织, 唯一)."""
-    if start == 0 or not regex.match(r"\p{Han}", view[start - 1]):
+    if start == 0 or not _HAN.match(view[start - 1]):
         return False
     left = max(0, start - 6)
     pos = left
@@ -211,12 +216,12 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
                 continue
         if unit == "%" and view[m.start("unit") - 1: m.start("unit")] == "\n":
             continue
-        if regex.fullmatch(r"(?:19|20)\d\d", lo) and unit in ("年", "月"):
+        if _YEAR.fullmatch(lo) and unit in ("年", "月"):
             continue  # a year
-        is_ph = bool(regex.fullmatch(t["placeholder"], lo))
+        is_ph = bool(pats["placeholder"].fullmatch(lo))
         if not is_ph and to_number(lo) is None:
             continue
-        if hi and not regex.fullmatch(t["placeholder"], hi) and to_number(hi) is None:
+        if hi and not pats["placeholder"].fullmatch(hi) and to_number(hi) is None:
             hi = None
         start, end = m.start(), m.end()
         cs = _clause_start(view, start)
@@ -237,7 +242,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
             c.flags.add("per_person")
         if _in_quotes(view, start):
             c.flags.add("quoted")
-        if regex.match(r"\s*(?:[，。；,;、)）\n]|$)", view[end:end + 2]):
+        if _OPEN_END.match(view[end:end + 2]):
             c.flags.add("open_end")
         if pats["condition"].search(view, cs, start):
             c.flags.add("condition")
@@ -245,10 +250,9 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
             c.flags.add("not_context")
         if _in_brackets(view, start, "《", "》"):
             c.flags.add("document_name")
-        if regex.search(r"每\s*(?:个)?(?:日|天|周|月|季度|季|半年|年)\S{0,4}$", view[max(cs, start - 8):start]) \
-                and unit.startswith("次"):
+        if unit.startswith("次") and _PER_PERIOD.search(view[max(cs, start - 8):start]):
             c.flags.add("frequency")
-        if regex.match(r"[一二两三四五六七八九十]", lo) and not c.cue and _inside_word(view, start):
+        if lo[0] in "一二两三四五六七八九十" and not c.cue and _inside_word(view, start):
             c.flags.add("inside_word")
         if unit in time_units and pats["time_metric"].search(view, cs, start):
             c.flags.add("time_measure")
@@ -367,7 +371,7 @@ _NOUN_AFTER = regex.compile(r"(?P<noun>[^\s，。；、,;:：(（)）\n]{1,14}?)
 
 
 def _metric_after(view: str, text: str, end: int, pats) -> tuple[str, int]:
-    if end >= len(view) or not regex.match(r"[\p{Han}A-Za-z]", view[end]):
+    if end >= len(view) or not (_HAN.match(view[end]) or view[end].isascii() and view[end].isalpha()):
         return "", end
     m = _NOUN_AFTER.match(view, end)
     if not m:
@@ -453,14 +457,12 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
     rules = rules or load_rules()
     cands = find_candidates(plan.view, rules=rules)
     labels = (decide_fn or decide)(cands, plan.view)
-    clauses = clause_ids(plan.view) if cands else []
     out = []
     for c, label in zip(cands, labels):
         if label != "target":
             continue
         f = resolve(c, cands, plan, rules)
-        clause = clauses[c.start]
-        linked = next((d.id for d in deadlines if clauses[d.start] == clause), None)
+        linked = next((d.id for d in deadlines if same_clause(plan.view, c.start, d.start)), None)
         out.append(Target(id=f"t{len(out) + 1}", text=plan.text[f["start"]:f["end"]], start=f["start"],
                           end=f["end"], metric=f["metric"], comparator=f["comparator"], value=f["value"],
                           value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
