@@ -38,12 +38,12 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield p
 
 
-def process_file(path: Path) -> tuple[list[dict], Optional[dict]]:
+def process_file(path: Path, *, models=None) -> tuple[list[dict], Optional[dict]]:
     """Records of one file, or an error line; never raises for bad input."""
     try:
         if not path.exists():
             raise StageError("read", "no such file")
-        return extract_file(path), None
+        return extract_file(path, models=models), None
     except StageError as exc:
         return [], {"path": path.as_posix(), "stage": exc.stage, "reason": exc.reason}
 
@@ -72,7 +72,7 @@ class AtomicWriter:
 
 
 def run_batch(paths: Iterable[str | Path], outdir: str | Path, *,
-              on_file: Optional[Callable[[Path, int], None]] = None) -> BatchResult:
+              on_file: Optional[Callable[[Path, int], None]] = None, models=None) -> BatchResult:
     """Extract every file under ``paths`` into ``outdir``."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,7 +81,7 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *,
     errors_w = AtomicWriter(out / "errors.jsonl")
     try:
         for path in iter_files(paths):
-            records, error = process_file(path)
+            records, error = process_file(path, models=models)
             for rec in records:
                 plans_w.write(dumps(rec))
             if error:

@@ -5,9 +5,13 @@ Only parses arguments, shows progress and calls :mod:`plan_extract.batch`.
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @click.group()
@@ -20,7 +24,8 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--out", "outdir", required=True, type=click.Path(file_okay=False),
               help="Folder for plans.jsonl and errors.jsonl.")
-def run(paths: tuple[str, ...], outdir: str) -> None:
+@click.option("--rules-only", is_flag=True, help="Decide with the rules alone, without the trained classifiers.")
+def run(paths: tuple[str, ...], outdir: str, rules_only: bool) -> None:
     """Extract every file under PATHS (folders recursively) into OUTDIR."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -41,8 +46,91 @@ def run(paths: tuple[str, ...], outdir: str) -> None:
             plans += n
             progress.update(task, advance=1, plans=plans)
 
-        result = run_batch(paths, outdir, on_file=on_file)
+        result = run_batch(paths, outdir, on_file=on_file, models=False if rules_only else None)
     for err in result.failed:
         console.print(f"[red]error[/red] {err['path']}: {err['stage']}: {err['reason']}")
     console.print(f"{result.files} files, {result.plans} plans, {len(result.failed)} failed -> {outdir}")
     sys.exit(1 if result.failed else 0)
+
+
+def _default_sources(gold: Path) -> tuple[Path, Path]:
+    """data/annotated -> data/raw and the corpus beside the checkout."""
+    return gold.parent / "raw", gold.resolve().parents[2] / "shared" / "corpus"
+
+
+@main.command()
+@click.option("--data", "gold_dir", default="data/annotated", show_default=True, type=click.Path(exists=True, file_okay=False),
+              help="Gold annotations (data/annotated/README.md).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Where the models go [default: the package's plan_extract/models].")
+@click.option("--raw", "raw_dir", default=None, type=click.Path(exists=True, file_okay=False),
+              help="Sample documents named raw/... in the gold [default: DATA/../raw].")
+@click.option("--corpus", "corpus_dir", default=None, type=click.Path(exists=True, file_okay=False),
+              help="Corpus documents named corpus/... [default: ../shared/corpus].")
+def train(gold_dir: str, out_dir, raw_dir, corpus_dir) -> None:
+    """Train the candidate and line classifiers on the gold (deterministic)."""
+    from .train import train as train_models
+
+    gold = Path(gold_dir)
+    raw_default, corpus_default = _default_sources(gold)
+    out = Path(out_dir) if out_dir else Path(__file__).resolve().parent / "models"
+    meta = train_models(gold, out, raw_dir=Path(raw_dir or raw_default), corpus_dir=Path(corpus_dir or corpus_default))
+    click.echo(f"trained on {len(meta['documents'])} documents in {meta['seconds']} s: "
+               f"{meta['examples']['candidates']} candidates {meta['examples']['candidate_labels']}, "
+               f"{meta['examples']['lines']} lines {meta['examples']['line_labels']} -> {out}")
+
+
+@main.command(name="eval")
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
+@click.argument("plans_jsonl", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--items", "items_path", default=None, type=click.Path(dir_okay=False),
+              help="Also write every scored item (tp/fp/fn, group) as JSONL, for error analysis.")
+@click.option("--raw", "raw_dir", default=None, type=click.Path(exists=True, file_okay=False))
+@click.option("--corpus", "corpus_dir", default=None, type=click.Path(exists=True, file_okay=False))
+def evaluate(gold_dir: str, plans_jsonl, as_json: bool, items_path, raw_dir, corpus_dir) -> None:
+    """Precision, recall and F1 against GOLD_DIR.
+
+    With PLANS_JSONL, scores those records.  Without, runs the pipeline with
+    leave-one-file-out cross-validation: each gold document is scored by
+    classifiers trained on the other documents, beside the rules alone.
+    """
+    from .evaluate import FIELD_NAMES, KINDS, cross_validate, items_table, report, score
+    from .train import gold_docs
+
+    gold = Path(gold_dir)
+    raw_default, corpus_default = _default_sources(gold)
+    docs = gold_docs(gold, raw_dir=Path(raw_dir or raw_default), corpus_dir=Path(corpus_dir or corpus_default))
+    if plans_jsonl:
+        records: dict[str, list] = {}
+        for line in Path(plans_jsonl).read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            records.setdefault(Path(r["source"]["path"]).name, []).append(r)
+        pairs = [(sorted(records.get(d.path.name, []), key=lambda r: r["plan_index"]), d.gold) for d in docs]
+        columns = {Path(plans_jsonl).name: score(pairs)}
+    else:
+        columns = cross_validate(docs)
+    figures = report(columns)
+    if items_path:
+        with open(items_path, "w", encoding="utf-8") as fh:
+            for row in items_table(columns):
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    title = "held out: leave one file out" if not plans_jsonl else f"records of {plans_jsonl}"
+    table = Table(title=f"{len(docs)} gold documents, {title}")
+    table.add_column("")
+    table.add_column("measure")
+    for name in figures:
+        table.add_column(name, justify="right")
+    for kind in KINDS:
+        for measure in ["precision", "recall", "f1"] + [f"{f}_accuracy" for f in FIELD_NAMES[kind]]:
+            values = [figures[name][kind].get(measure) for name in figures]
+            table.add_row(kind if measure == "precision" else "", measure,
+                          *["-" if v is None else f"{v:.3f}" for v in values])
+        table.add_row(kind and "", "gold items", *[str(figures[n][kind]["tp"] + figures[n][kind]["fn"]) for n in figures])
+    Console().print(table)

@@ -23,14 +23,21 @@ class Tally:
     fp: int = 0
     fn: int = 0
     fields: Counter = field(default_factory=Counter)  # field -> correct on matches
-    misses: list = field(default_factory=list)  # (kind, source, text) for error reports
+    items: list = field(default_factory=list)  # one dict per scored item: status tp/fn/fp, group, text
 
     def add(self, other: "Tally") -> None:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
         self.fields.update(other.fields)
-        self.misses.extend(other.misses)
+        self.items.extend(other.items)
+
+    def note(self, status: str, kind: str, source: str, text: str, group: str = "") -> None:
+        self.items.append({"status": status, "type": kind, "source": source, "text": text, "group": group})
+
+    @property
+    def misses(self) -> list[dict]:
+        return [i for i in self.items if i["status"] != "tp"]
 
     @property
     def precision(self) -> float:
@@ -93,6 +100,10 @@ DEADLINE_FIELDS = {
 }
 
 
+def _group(item: dict, kind: str) -> str:
+    return item.get("unit") or "" if kind == "target" else item.get("kind", "")
+
+
 def _match(pred: list[dict], gold: list[dict], gold_spans, same, fields, source: str, kind: str) -> Tally:
     tally = Tally()
     used = set()
@@ -105,16 +116,20 @@ def _match(pred: list[dict], gold: list[dict], gold_spans, same, fields, source:
                     break
         if hit is None:
             tally.fn += 1
-            tally.misses.append(("missed", kind, source, g["text"]))
+            tally.note("fn", kind, source, g["text"], _group(g, kind))
             continue
         used.add(hit)
         tally.tp += 1
+        tally.note("tp", kind, source, g["text"], _group(g, kind))
         for name, check in fields.items():
-            tally.fields[name] += bool(check(pred[hit], g))
+            ok = bool(check(pred[hit], g))
+            tally.fields[name] += ok
+            if not ok:
+                tally.items[-1].setdefault("wrong", []).append(name)
     for j, p in enumerate(pred):
         if j not in used:
             tally.fp += 1
-            tally.misses.append(("extra", kind, source, p["text"]))
+            tally.note("fp", kind, source, p["text"], _group(p, kind))
     return tally
 
 
@@ -131,18 +146,127 @@ def score_plan(record: dict, gold_plan: dict, source: str = "") -> dict[str, Tal
     return out
 
 
+def _plan_matches(record: dict, gp: dict) -> bool:
+    text = record["text"].strip()
+    return text.lstrip("#* ").startswith(gp["first"]) and text.endswith(gp["last"]) and \
+        record["title"] == gp["title"]
+
+
+def score_sections(record: dict, gp: dict, source: str = "") -> Tally:
+    """Nodes matched by position and marker; level and parent accuracy on matches."""
+    tally = Tally()
+    gold = gp.get("sections", [])
+    spans, pos = [], 0
+    for g in gold:
+        i = record["text"].find(g["quote"], pos)
+        spans.append(i if i >= 0 else None)
+        if i >= 0:
+            pos = i + 1
+    by_start = {s["start"]: k for k, s in enumerate(record["sections"])}
+    index = {s["id"]: k for k, s in enumerate(record["sections"])}
+    matched: dict[int, int] = {}
+    for gi, (g, start) in enumerate(zip(gold, spans)):
+        k = by_start.get(start) if start is not None else None
+        if k is None or record["sections"][k]["marker"] != g["marker"]:
+            tally.fn += 1
+            tally.note("fn", "section", source, g["quote"], g["style"])
+            continue
+        matched[gi] = k
+        tally.note("tp", "section", source, g["quote"], g["style"])
+    tally.tp = len(matched)
+    tally.fp = len(record["sections"]) - len(matched)
+    found = set(matched.values())
+    for k, s in enumerate(record["sections"]):
+        if k not in found:
+            tally.note("fp", "section", source, record["text"][s["start"]:s["start"] + 12], s["style"])
+    for gi, k in matched.items():
+        node, g = record["sections"][k], gold[gi]
+        tally.fields["level"] += node["level"] == g["level"]
+        want_parent = matched.get(g["parent"]) if g["parent"] is not None else None
+        got_parent = index.get(node["parent"]) if node["parent"] else None
+        tally.fields["parent"] += got_parent == want_parent
+        tally.fields["title"] += node["title"] == g["title"]
+    return tally
+
+
 def load_gold(folder: Path) -> list[tuple[Path, dict]]:
     return [(p, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(Path(folder).glob("*/*.json"))]
 
 
+KINDS = ("plans", "sections", "targets", "deadlines")
+
+
 def score(pairs: Iterable[tuple[list[dict], dict]]) -> dict[str, Tally]:
-    """Sum of tallies over (records of a file, its gold) pairs, plans in order."""
-    total = {"targets": Tally(), "deadlines": Tally()}
+    """Sum of tallies over (records of a file, its gold) pairs.
+
+    A predicted plan is paired with the gold plan it matches (title, first and
+    last quotes); items of unpaired gold plans count as missed, items of
+    unpaired predicted plans as extra.
+    """
+    total = {k: Tally() for k in KINDS}
     for records, gold in pairs:
-        for rec, gp in zip(records, gold["plans"]):
-            for key, tally in score_plan(rec, gp, gold["source"]).items():
+        used: set[int] = set()
+        for gp in gold["plans"]:
+            k = next((j for j, r in enumerate(records) if j not in used and _plan_matches(r, gp)), None)
+            if k is None:
+                total["plans"].fn += 1
+                total["plans"].note("fn", "plan", gold["source"], gp["title"] or "")
+                for key in ("sections", "targets", "deadlines"):
+                    total[key].fn += len(gp.get(key, []))
+                continue
+            used.add(k)
+            total["plans"].tp += 1
+            total["plans"].note("tp", "plan", gold["source"], gp["title"] or "")
+            total["plans"].fields["year"] += records[k]["year"] == gp["year"]
+            total["sections"].add(score_sections(records[k], gp, gold["source"]))
+            for key, tally in score_plan(records[k], gp, gold["source"]).items():
                 total[key].add(tally)
-        for gp in gold["plans"][len(records):]:  # plans the run did not find
-            total["targets"].fn += len(gp.get("targets", []))
-            total["deadlines"].fn += len(gp.get("deadlines", []))
+        for j, r in enumerate(records):
+            if j not in used:
+                total["plans"].fp += 1
+                total["plans"].note("fp", "plan", gold["source"], r["title"] or "")
+                for key in ("sections", "targets", "deadlines"):
+                    total[key].fp += len(r[key])
     return total
+
+
+def cross_validate(docs, *, rules=None, on_fold=None) -> dict[str, dict[str, Tally]]:
+    """Leave-one-file-out: rules alone and rules + classifier, side by side.
+
+    For each gold document the classifiers are fitted on all the others and
+    the document is scored with them; no document is scored by a model that
+    saw it.
+    """
+    from .pipeline import extract_file
+    from .train import examples, fit_models
+
+    docs = list(docs)
+    exs = examples(docs, rules)
+    pairs = {"rules": [], "rules+classifier": []}
+    for i, doc in enumerate(docs):
+        models = fit_models([e for j, e in enumerate(exs) if j != i], rules=rules)
+        models.pop("counts", None)
+        pairs["rules"].append((extract_file(doc.path, rules=rules, models=False), doc.gold))
+        pairs["rules+classifier"].append((extract_file(doc.path, rules=rules, models=models), doc.gold))
+        if on_fold:
+            on_fold(doc, i + 1, len(docs))
+    return {name: score(p) for name, p in pairs.items()}
+
+
+FIELD_NAMES = {"plans": ["year"], "sections": ["level", "parent", "title"],
+               "targets": ["comparator", "baseline", "range", "metric"], "deadlines": ["value"]}
+
+
+def report(columns: dict[str, dict[str, Tally]]) -> dict:
+    """JSON-ready figures: {column: {kind: summary}}."""
+    return {name: {kind: tallies[kind].summary() for kind in KINDS} for name, tallies in columns.items()}
+
+
+def items_table(columns: dict[str, dict[str, Tally]]) -> list[dict]:
+    """Every scored item of every column, for error analysis (pandas)."""
+    rows = []
+    for name, tallies in columns.items():
+        for kind in KINDS:
+            for item in tallies[kind].items:
+                rows.append({"system": name, **item, "wrong": ",".join(item.get("wrong", []))})
+    return rows

@@ -12,6 +12,7 @@ from typing import Callable, Optional, TypeVar
 
 from . import read as read_stage
 from .clean import clean
+from .classify import load_models, model_decider
 from .document import Extraction, Source
 from .errors import StageError
 from .record import to_record
@@ -19,6 +20,7 @@ from .rules import Rules, load_rules
 from .deadlines import deadlines_of
 from .sections import find_sections
 from .split import split_plans
+from .spans import section_titler
 from .targets import targets_of
 
 T = TypeVar("T")
@@ -33,31 +35,46 @@ def _stage(name: str, fn: Callable[..., T], *args, **kwargs) -> T:
         raise StageError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def extract_source(source: Source, *, rules: Optional[Rules] = None) -> list[Extraction]:
-    """Run every stage after ``read`` on one decoded source."""
+def _models(models):
+    """``None``: the shipped models; ``False``: rules alone; else a dict of fitted models."""
+    if models is False:
+        return {}
+    if models is None:
+        return load_models() or {}
+    return models
+
+
+def extract_source(source: Source, *, rules: Optional[Rules] = None, models=None) -> list[Extraction]:
+    """Run every stage after ``read`` on one decoded source.
+
+    ``models``: ``None`` for the classifiers shipped in the package, ``False``
+    for rules alone, or a dict as :func:`plan_extract.train.fit_models` gives.
+    """
     rules = rules or load_rules()
+    models = _models(models)
     cleaned = _stage("clean", clean, source.text, rules=rules, hard_wrap=True if source.format == "pdf" else None)
-    plans = _stage("split", split_plans, cleaned, rules=rules)
+    plans = _stage("split", split_plans, cleaned, rules=rules, line_model=models.get("lines"))
     out = []
     for plan in plans:
         sections = _stage("sections", find_sections, plan, rules=rules)
         deadlines = _stage("deadlines", deadlines_of, plan, sections, rules=rules)
-        targets = _stage("targets", targets_of, plan, sections, deadlines, rules=rules)
+        decide = model_decider(models["candidates"], section_titler(sections)) if "candidates" in models else None
+        targets = _stage("targets", targets_of, plan, sections, deadlines, rules=rules, decide_fn=decide)
         out.append(Extraction(source=source, script=cleaned.script, plan=plan, sections=sections,
                               targets=targets, deadlines=deadlines, warnings=plan.warnings,
                               cleaned_map=cleaned.map))
     return out
 
 
-def extract_text(text: str, *, source: str = "<text>", rules: Optional[Rules] = None) -> list[dict]:
+def extract_text(text: str, *, source: str = "<text>", rules: Optional[Rules] = None, models=None) -> list[dict]:
     """Records (SPEC §6) for a plan document given as a string."""
     data = text.encode("utf-8")
     src = Source(path=source, sha256=hashlib.sha256(data).hexdigest(), format="txt",
                  encoding="utf-8", text=text)
-    return [_stage("record", to_record, ex) for ex in extract_source(src, rules=rules)]
+    return [_stage("record", to_record, ex) for ex in extract_source(src, rules=rules, models=models)]
 
 
-def extract_file(path: str | Path, *, rules: Optional[Rules] = None) -> list[dict]:
+def extract_file(path: str | Path, *, rules: Optional[Rules] = None, models=None) -> list[dict]:
     """Records (SPEC §6) for one file; raises :class:`StageError` on bad input."""
     source = _stage("read", read_stage.read_file, path)
-    return [_stage("record", to_record, ex) for ex in extract_source(source, rules=rules)]
+    return [_stage("record", to_record, ex) for ex in extract_source(source, rules=rules, models=models)]

@@ -39,3 +39,14 @@ def same_clause(view: str, a: int, b: int) -> bool:
         elif ch == "\n" or (ch in CLAUSE_BREAKS and not depth):
             return False
     return True
+
+
+def section_titler(sections: Sequence[Section]):
+    """pos -> title of the innermost section there ("" outside every node)."""
+    titles = {s.id: s.title for s in sections}
+
+    def title(pos: int) -> str:
+        sid = innermost_section(sections, pos)
+        return titles.get(sid, "") if sid else ""
+
+    return title

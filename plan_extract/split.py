@@ -18,7 +18,9 @@ from .document import Cleaned, Note, Plan
 from .offsets import TextBuilder
 from .rules import Rules, load_rules
 
-DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title")
+DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title", "boilerplate")
+# A trained line model overrides the rules only when it is this sure.
+LINE_MODEL_THRESHOLD = 0.9
 
 
 @dataclass
@@ -99,6 +101,25 @@ def _title(line: Line, rules: Rules) -> bool:
     return True
 
 
+def _refine_lines(lines: list[Line], model) -> None:
+    """Text lines the model is sure are boilerplate are dropped.
+
+    It never brings back what a rule dropped: rules for chrome, TOC and page
+    numbers are precise, and a small training set cannot outvote them.
+    """
+    from .classify import line_row
+
+    index = [i for i, ln in enumerate(lines) if ln.kind == "text"]
+    if not index:
+        return
+    rows = [line_row(lines, i, rule_kind=lines[i].kind) for i in index]
+    classes = list(model.classes_)
+    for i, p in zip(index, model.predict_proba(rows)):
+        boiler = p[classes.index("boilerplate")]
+        if lines[i].kind == "text" and boiler >= LINE_MODEL_THRESHOLD:
+            lines[i].kind = "boilerplate"
+
+
 def _plan_starts(lines: list[Line]) -> list[int]:
     titles = [i for i, ln in enumerate(lines) if ln.kind == "title" and not ln.collection]
     ordinal = [i for i in titles if lines[i].ordinal]
@@ -134,11 +155,17 @@ def _body_after(lines: list[Line], i: int) -> int:
     return n
 
 
-def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None) -> list[Plan]:
-    """The plans of ``cleaned``, in document order (one when it holds no title)."""
+def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None, line_model=None) -> list[Plan]:
+    """The plans of ``cleaned``, in document order (one when it holds no title).
+
+    ``line_model`` (a fitted :class:`plan_extract.classify.LineClassifier`)
+    refines the rules' line kinds where it is confident.
+    """
     rules = rules or load_rules()
     lines = _lines(cleaned)
     _classify(lines, rules)
+    if line_model is not None:
+        _refine_lines(lines, line_model)
     starts = _plan_starts(lines)
     if not starts:
         return []

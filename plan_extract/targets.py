@@ -246,6 +246,8 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
             c.flags.add("open_end")
         if pats["condition"].search(view, cs, start):
             c.flags.add("condition")
+        if _routine(c):
+            c.flags.add("routine")
         if pats["not_before"].search(view[max(cs, start - 4):start]) or pats["not_after"].match(view, end):
             c.flags.add("not_context")
         if _in_brackets(view, start, "《", "》"):
@@ -295,8 +297,8 @@ def _link_baselines(view: str, cands: list[Candidate]) -> None:
 def decide(cands: Sequence[Candidate], view: str) -> list[str]:
     """Label each candidate ``target``, ``baseline`` or ``other`` (rules).
 
-    This is the single decision point; the trained classifier of
-    :mod:`plan_extract.classify` replaces it.
+    This is the single decision point; :func:`plan_extract.classify.model_decider`
+    replaces it with the trained classifier (which also gives a confidence).
     """
     labels = []
     for c in cands:
@@ -456,9 +458,9 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
     """The plan's targets as records, linked to sections and same-clause deadlines."""
     rules = rules or load_rules()
     cands = find_candidates(plan.view, rules=rules)
-    labels = (decide_fn or decide)(cands, plan.view)
+    decisions = [(d, None) if isinstance(d, str) else d for d in (decide_fn or decide)(cands, plan.view)]
     out = []
-    for c, label in zip(cands, labels):
+    for c, (label, confidence) in zip(cands, decisions):
         if label != "target":
             continue
         f = resolve(c, cands, plan, rules)
@@ -467,5 +469,5 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
                           end=f["end"], metric=f["metric"], comparator=f["comparator"], value=f["value"],
                           value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
                           baseline=f["baseline"], section=innermost_section(sections, c.start),
-                          deadline=linked, confidence=None))
+                          deadline=linked, confidence=confidence))
     return tuple(out)

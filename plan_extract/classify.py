@@ -1,0 +1,246 @@
+"""Stage ``classify``: trained models that decide what the rules propose (SPEC §5).
+
+Two scikit-learn classifiers share one estimator class:
+
+- :class:`CandidateClassifier` labels a target candidate ``target`` /
+  ``baseline`` / ``other`` from its clause (character n-grams, jieba words,
+  cue, unit, position, section title, tense markers, the rules' own flags);
+- :class:`LineClassifier` labels a line ``plan_text`` / ``boilerplate`` for
+  the split stage.
+
+Inputs are plain dicts ("rows") built by :func:`candidate_row` and
+:func:`line_row`, so the fitted pipelines pickle and reload without the
+pipeline objects.  Models ship in ``plan_extract/models/`` and load with
+:func:`load_models`; no network is ever used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Optional, Sequence
+
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+TENSE_MARKERS = ("已", "共", "完成了", "去年", "上年", "以来", "累计", "目前", "现有", "曾", "将", "计划", "力争",
+                 "确保", "争取", "预计", "今年", "目标")
+MODEL_FILES = {"candidates": "candidates.joblib", "lines": "lines.joblib"}
+TARGET_THRESHOLD = 0.5  # fixed, not tuned on the gold: too few errors to tune on
+
+
+# --- rows: what a model sees ---------------------------------------------
+
+def candidate_row(c, view: str, *, rule_label: str, section_title: str = "") -> dict:
+    """The context of one target candidate, as plain data."""
+    sentence = max(view.rfind(ch, 0, c.start) for ch in "。；;！？!?\n") + 1
+    return {
+        "rule": rule_label,
+        "flags": sorted(c.flags),
+        "cue": c.cue[0] if c.cue else "",
+        "cue_word": view[c.cue[1]:c.cue[2]] if c.cue else "",
+        "after_cue": view[c.after_cue[1]:c.after_cue[2]] if c.after_cue else "",
+        "verb": view[c.verb[0]:c.verb[1]] if c.verb else "",
+        "unit": c.unit,
+        "placeholder": c.placeholder,
+        "range": c.hi is not None,
+        "cjk": c.lo[:1] in "一二两三四五六七八九十百",
+        "left": view[max(0, c.start - 10):c.start],
+        "right": view[c.end:c.end + 8],
+        "sentence": view[sentence:c.start],
+        "clause": view[c.clause_start:c.start],
+        "baseline": c.baseline_of is not None,
+        "has_baseline": c.change_from is not None,
+        "position": round(c.start / max(1, len(view)), 1),
+        "section": section_title,
+    }
+
+
+def line_row(lines: Sequence, i: int, *, rule_kind: str) -> dict:
+    """The context of one line of a document, as plain data."""
+    line = lines[i]
+    text = line.view.strip()
+    return {
+        "text": text[:80],
+        "rule": rule_kind,
+        "length": len(text),
+        "position": round(i / max(1, len(lines) - 1), 1),
+        "prev": lines[i - 1].kind if i else "start",
+        "next": lines[i + 1].kind if i + 1 < len(lines) else "end",
+    }
+
+
+def _ngrams(text: str, prefix: str, n_max: int = 3) -> dict:
+    out = {}
+    for n in range(1, n_max + 1):
+        for k in range(len(text) - n + 1):
+            out[f"{prefix}{text[k:k + n]}"] = 1.0
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    from .targets import _jieba
+
+    return tuple(w for w in _jieba().lcut(text) if w.strip())
+
+
+def candidate_features(rows: Sequence[dict]) -> list[dict]:
+    """Feature dicts for candidate rows (module level: the pipeline pickles it)."""
+    out = []
+    for r in rows:
+        f = {f"rule={r['rule']}": 1.0, f"cue={r['cue']}": 1.0, f"cue_word={r['cue_word']}": 1.0,
+             f"after={r['after_cue']}": 1.0, f"verb={bool(r['verb'])}": 1.0, f"unit={r['unit']}": 1.0,
+             f"placeholder={r['placeholder']}": 1.0, f"range={r['range']}": 1.0, f"cjk={r['cjk']}": 1.0,
+             f"baseline={r['baseline']}": 1.0, f"has_baseline={r['has_baseline']}": 1.0,
+             f"position={r['position']}": 1.0}
+        for flag in r["flags"]:
+            f[f"flag={flag}"] = 1.0
+        f.update(_ngrams(r["left"][-6:], "L:"))
+        f.update(_ngrams(r["right"][:4], "R:", 2))
+        for w in _words(r["clause"][-16:]):
+            f[f"w={w}"] = 1.0
+        for marker in TENSE_MARKERS:
+            if marker in r["sentence"]:
+                f[f"tense={marker}"] = 1.0
+        for w in _words(r["section"][:20]):
+            f[f"S={w}"] = 1.0
+        out.append(f)
+    return out
+
+
+def line_features(rows: Sequence[dict]) -> list[dict]:
+    """Feature dicts for line rows."""
+    out = []
+    for r in rows:
+        text = r["text"]
+        f = {f"rule={r['rule']}": 1.0, f"prev={r['prev']}": 1.0, f"next={r['next']}": 1.0,
+             f"position={r['position']}": 1.0, "length": min(r["length"], 200) / 200,
+             f"short={r['length'] < 12}": 1.0,
+             f"ends_punct={text[-1:] in '。；！？.;!?'}": 1.0,
+             f"has_digit={any(ch.isdigit() for ch in text)}": 1.0}
+        f.update(_ngrams(text[:12], "B:", 2))
+        f.update(_ngrams(text[-8:], "E:", 2))
+        out.append(f)
+    return out
+
+
+# --- the estimator -------------------------------------------------------
+
+class CandidateClassifier(ClassifierMixin, BaseEstimator):
+    """Feature function → DictVectorizer → LogisticRegression.
+
+    ``fit(X, y)`` takes rows (plain dicts) and labels; learned state ends in
+    an underscore (``pipeline_``, ``classes_``).
+    """
+
+    feature_fn = staticmethod(candidate_features)
+
+    def __init__(self, C: float = 1.0, class_weight=None, random_state: int = 0):
+        self.C = C
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        self.pipeline_ = Pipeline([
+            ("features", FunctionTransformer(type(self).feature_fn)),
+            ("vectorize", DictVectorizer(sort=True)),
+            ("model", LogisticRegression(C=self.C, class_weight=self.class_weight,
+                                         random_state=self.random_state, max_iter=5000)),
+        ])
+        self.pipeline_.fit(list(X), list(y))
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.pipeline_.predict_proba(list(X))
+
+    def predict(self, X):
+        return self.pipeline_.predict(list(X))
+
+
+class LineClassifier(CandidateClassifier):
+    """The same estimator over lines: ``plan_text`` / ``boilerplate``."""
+
+    feature_fn = staticmethod(line_features)
+
+
+# --- models on disk -------------------------------------------------------
+
+def data_hash(folder: Path) -> str:
+    """sha256 over the gold files, so a model names the data it was trained on."""
+    h = hashlib.sha256()
+    for p in sorted(Path(folder).glob("*/*.json")):
+        h.update(p.relative_to(folder).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def save_models(models: dict, out: Path, *, meta: dict) -> None:
+    import joblib
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, model in models.items():
+        joblib.dump(model, out / MODEL_FILES[name], compress=3)
+    (out / "models.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def load_models(folder: Optional[Path] = None) -> Optional[dict]:
+    """The shipped (or given) models, or None when there are none."""
+    folder = Path(folder) if folder else Path(str(resources.files("plan_extract") / "models"))
+    return _load(str(folder))
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> Optional[dict]:
+    import joblib
+    import sklearn
+
+    path = Path(folder)
+    meta_path = path / "models.json"
+    if not meta_path.exists():
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("sklearn") != sklearn.__version__:
+        warnings.warn(f"models in {folder} were trained with scikit-learn {meta.get('sklearn')}, "
+                      f"this is {sklearn.__version__}; retrain with `plan-extract train`", stacklevel=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        models = {name: joblib.load(path / file) for name, file in MODEL_FILES.items() if (path / file).exists()}
+    models["meta"] = meta
+    return models
+
+
+def model_decider(model: CandidateClassifier, sections_title):
+    """A ``decide`` function for :func:`plan_extract.targets.targets_of`.
+
+    Rules propose every candidate and label it; their label is one of the
+    model's features.  The model decides: a candidate is a target when
+    P(target) >= ``TARGET_THRESHOLD``, and that probability becomes the
+    record's ``confidence``.
+    """
+    from .targets import decide as rule_decide
+
+    target_index = list(model.classes_).index("target")
+
+    def decide(cands, view):
+        rules = rule_decide(cands, view)
+        if not cands:
+            return []
+        rows = [candidate_row(c, view, rule_label=r, section_title=sections_title(c.start))
+                for c, r in zip(cands, rules)]
+        out = []
+        for rule, p in zip(rules, model.predict_proba(rows)):
+            p_target = float(p[target_index])
+            label = "target" if p_target >= TARGET_THRESHOLD else ("baseline" if rule == "baseline" else "other")
+            out.append((label, round(p_target, 4)))
+        return out
+
+    return decide

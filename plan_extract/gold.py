@@ -1,0 +1,139 @@
+"""Validate gold annotations: quotes exist in their source, fields follow the SPEC.
+
+Run by the tests on ``data/annotated/``; ``validate`` returns a list of
+problems (empty when the gold is sound), each naming the file and the item.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import regex
+
+from .clean import clean
+from .read import read_file
+
+STYLES = {"cjk", "paren_cjk", "arabic", "paren_arabic", "circled", "ordinal", "shi"}
+COMPARATORS = {"=", ">=", "<=", ">", "<", "~"}
+KINDS = {"by", "on", "range", "from", "within", "recurring"}
+DATE = r"(?:\d{4}|XXXX)-\d{2}-\d{2}"
+VALUE_FORMS = {
+    "by": regex.compile(rf"^{DATE}$"),
+    "on": regex.compile(rf"^{DATE}(?:/{DATE})?$"),
+    "range": regex.compile(rf"^{DATE}/{DATE}$"),
+    "from": regex.compile(rf"^{DATE}/\.\.$"),
+    "within": regex.compile(r"^P(?:\d+(?:\.\d+)?[YMWD]|T\d+(?:\.\d+)?[HMS])$"),
+}
+RRULE = regex.compile(r"^FREQ=(?:DAILY|WEEKLY|MONTHLY|YEARLY)(?:;(?:INTERVAL=\d+|BYDAY=[A-Z]{2}(?:,[A-Z]{2})*"
+                      r"|BYMONTHDAY=-?\d{1,2}|BYMONTH=\d{1,2}))*$")
+PLAN_KEYS = {"title", "year", "script", "first", "last", "not_in_text", "sections", "targets", "deadlines"}
+
+
+def _find_in_order(text: str, quotes: list[str]) -> list[int]:
+    out, pos = [], 0
+    for q in quotes:
+        i = text.find(q, pos)
+        out.append(i)
+        if i >= 0:
+            pos = i + 1
+    return out
+
+
+def validate_file(gold: dict, source: Path, name: str) -> list[str]:
+    problems: list[str] = []
+
+    def bad(msg: str) -> None:
+        problems.append(f"{name}: {msg}")
+
+    try:
+        src = read_file(source)
+    except Exception as exc:  # the gold names a source that cannot be read
+        return [f"{name}: cannot read {source}: {exc}"]
+    if src.encoding != gold.get("encoding"):
+        bad(f"encoding {gold.get('encoding')!r}, the file reads as {src.encoding!r}")
+    text = clean(src.text, hard_wrap=True if source.suffix == ".pdf" else None).text
+    for p, plan in enumerate(gold.get("plans", [])):
+        where = f"plan {p}"
+        missing = PLAN_KEYS - set(plan)
+        if missing:
+            bad(f"{where} lacks {sorted(missing)}")
+            continue
+        if plan["script"] not in ("zh-Hans", "zh-Hant"):
+            bad(f"{where} script {plan['script']!r}")
+        if plan["year"] is not None and not (1900 <= plan["year"] <= 2100):
+            bad(f"{where} year {plan['year']!r}")
+        for key in ("first", "last"):
+            if plan[key] not in text:
+                bad(f"{where} {key} quote not in the cleaned source: {plan[key]!r}")
+        sections = plan["sections"]
+        for i, pos in enumerate(_find_in_order(text, [s["quote"] for s in sections])):
+            s = sections[i]
+            tag = f"{where} section {i} {s['quote'][:12]!r}"
+            if pos < 0:
+                bad(f"{tag}: quote not found in order")
+            if s["style"] not in STYLES:
+                bad(f"{tag}: style {s['style']!r}")
+            if not s["quote"].startswith(s["marker"]):
+                bad(f"{tag}: quote does not start with its marker")
+            if not isinstance(s["number"], int) or not isinstance(s["level"], int) or s["level"] < 1:
+                bad(f"{tag}: number/level must be integers, level >= 1")
+            parent = s["parent"]
+            if (parent is None) != (s["level"] == 1) and parent is None:
+                bad(f"{tag}: level {s['level']} without a parent")
+            if parent is not None and not (0 <= parent < i and sections[parent]["level"] < s["level"]):
+                bad(f"{tag}: parent {parent} is not an earlier node of a lower level")
+            if len(s["title"]) > 60:
+                bad(f"{tag}: title longer than 60 characters")
+        n_sections, n_deadlines = len(sections), len(plan["deadlines"])
+        for i, pos in enumerate(_find_in_order(text, [t["text"] for t in plan["targets"]])):
+            t = plan["targets"][i]
+            tag = f"{where} target {i} {t['text'][:16]!r}"
+            if pos < 0:
+                bad(f"{tag}: text not found in order")
+            if t["comparator"] not in COMPARATORS:
+                bad(f"{tag}: comparator {t['comparator']!r}")
+            if t["placeholder"] != (t["value"] is None):
+                bad(f"{tag}: value must be null exactly when placeholder is true")
+            for key in ("value", "value_max"):
+                if t[key] is not None and not isinstance(t[key], (int, float)):
+                    bad(f"{tag}: {key} is not a number")
+            if t["value"] is not None and t["value_max"] is not None and t["value_max"] < t["value"]:
+                bad(f"{tag}: value_max below value")
+            b = t["baseline"]
+            if b is not None and set(b) != {"value", "unit", "year"}:
+                bad(f"{tag}: baseline needs value, unit, year")
+            if t["section"] is not None and not 0 <= t["section"] < n_sections:
+                bad(f"{tag}: section index {t['section']} out of range")
+            if t["deadline"] is not None and not 0 <= t["deadline"] < n_deadlines:
+                bad(f"{tag}: deadline index {t['deadline']} out of range")
+        for i, pos in enumerate(_find_in_order(text, [d["text"] for d in plan["deadlines"]])):
+            d = plan["deadlines"][i]
+            tag = f"{where} deadline {i} {d['text'][:16]!r}"
+            if pos < 0:
+                bad(f"{tag}: text not found in order")
+            if d["kind"] not in KINDS:
+                bad(f"{tag}: kind {d['kind']!r}")
+            elif d["kind"] == "recurring":
+                if d["value"] is not None or not RRULE.match(d["recurrence"] or ""):
+                    bad(f"{tag}: recurring needs value null and an RRULE, got {d['recurrence']!r}")
+            elif d["recurrence"] is not None or not VALUE_FORMS[d["kind"]].match(d["value"] or ""):
+                bad(f"{tag}: {d['kind']} value {d['value']!r} is not in its normalized form")
+            if d["section"] is not None and not 0 <= d["section"] < n_sections:
+                bad(f"{tag}: section index {d['section']} out of range")
+    return problems
+
+
+def validate(gold_dir: Path, *, raw_dir: Path, corpus_dir: Path) -> list[str]:
+    """Problems of every gold file under ``gold_dir`` (empty list: all sound)."""
+    problems = []
+    for path in sorted(Path(gold_dir).glob("*/*.json")):
+        try:
+            gold = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path.name}: not JSON: {exc}")
+            continue
+        kind, name = gold["source"].split("/", 1)
+        source = (Path(corpus_dir) if kind == "corpus" else Path(raw_dir)) / name
+        problems += validate_file(gold, source, gold["source"])
+    return problems
