@@ -9,30 +9,26 @@ Two scikit-learn classifiers share one estimator class:
   the split stage.
 
 Inputs are plain dicts ("rows") built by :func:`candidate_row` and
-:func:`line_row`, so the fitted pipelines pickle and reload without the
-pipeline objects.  Models ship in ``plan_extract/models/`` and load with
-:func:`load_models`; no network is ever used.
+:func:`line_row`.  Training uses scikit-learn; what ships in
+``plan_extract/models/`` is each fitted model's weights as JSON
+(:class:`LinearModel`), so running the pipeline needs neither scikit-learn
+nor pickle, and no network.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import warnings
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Optional, Sequence
 
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer
+import math
 
 TENSE_MARKERS = ("已", "共", "完成了", "去年", "上年", "以来", "累计", "目前", "现有", "曾", "将", "计划", "力争",
                  "确保", "争取", "预计", "今年", "目标")
-MODEL_FILES = {"candidates": "candidates.joblib", "lines": "lines.joblib"}
+MODEL_FILES = {"candidates": "candidates.json", "lines": "lines.json"}
 TARGET_THRESHOLD = 0.5  # fixed, not tuned on the gold: too few errors to tune on
 
 
@@ -132,44 +128,125 @@ def line_features(rows: Sequence[dict]) -> list[dict]:
     return out
 
 
-# --- the estimator -------------------------------------------------------
+# --- the estimator (scikit-learn, imported only to train) ----------------
 
-class CandidateClassifier(ClassifierMixin, BaseEstimator):
-    """Feature function → DictVectorizer → LogisticRegression.
+def _sklearn():
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
 
-    ``fit(X, y)`` takes rows (plain dicts) and labels; learned state ends in
-    an underscore (``pipeline_``, ``classes_``).
+    return BaseEstimator, ClassifierMixin, DictVectorizer, LogisticRegression, Pipeline, FunctionTransformer
+
+
+def __getattr__(name: str):
+    """``CandidateClassifier`` and ``LineClassifier`` are built on first use,
+    so importing this module does not import scikit-learn."""
+    if name in ("CandidateClassifier", "LineClassifier"):
+        classes = _estimators()
+        return classes[name]
+    raise AttributeError(name)
+
+
+@lru_cache(maxsize=1)
+def _estimators() -> dict:
+    BaseEstimator, ClassifierMixin, DictVectorizer, LogisticRegression, Pipeline, FunctionTransformer = _sklearn()
+
+    class CandidateClassifier(ClassifierMixin, BaseEstimator):
+        """Feature function → DictVectorizer → LogisticRegression.
+
+        ``fit(X, y)`` takes rows (plain dicts) and labels; learned state ends
+        in an underscore (``pipeline_``, ``classes_``).
+        """
+
+        feature_fn = staticmethod(candidate_features)
+        kind = "candidates"
+
+        def __init__(self, C: float = 1.0, class_weight=None, random_state: int = 0):
+            self.C = C
+            self.class_weight = class_weight
+            self.random_state = random_state
+
+        def fit(self, X, y):
+            self.pipeline_ = Pipeline([
+                ("features", FunctionTransformer(type(self).feature_fn)),
+                ("vectorize", DictVectorizer(sort=True)),
+                ("model", LogisticRegression(C=self.C, class_weight=self.class_weight,
+                                             random_state=self.random_state, max_iter=5000)),
+            ])
+            self.pipeline_.fit(list(X), list(y))
+            self.classes_ = self.pipeline_.classes_
+            return self
+
+        def predict_proba(self, X):
+            return self.pipeline_.predict_proba(list(X))
+
+        def predict(self, X):
+            return self.pipeline_.predict(list(X))
+
+    class LineClassifier(CandidateClassifier):
+        """The same estimator over lines: ``plan_text`` / ``boilerplate``."""
+
+        feature_fn = staticmethod(line_features)
+        kind = "lines"
+
+    for cls in (CandidateClassifier, LineClassifier):  # picklable as plan_extract.classify.<name>
+        cls.__module__, cls.__qualname__ = __name__, cls.__name__
+    return {"CandidateClassifier": CandidateClassifier, "LineClassifier": LineClassifier}
+
+
+FEATURES = {"candidates": candidate_features, "lines": line_features}
+
+
+class LinearModel:
+    """A fitted logistic regression as plain weights: rows → probabilities.
+
+    The same numbers as the scikit-learn pipeline it came from, without
+    scikit-learn: features from the kind's feature function, a sparse dot
+    product, then softmax (several classes) or the logistic (two).
     """
 
-    feature_fn = staticmethod(candidate_features)
+    def __init__(self, kind: str, classes: list[str], intercept: list[float], coef: dict[str, list[float]]):
+        self.kind = kind
+        self.classes_ = list(classes)
+        self.intercept = list(intercept)
+        self.coef = coef
 
-    def __init__(self, C: float = 1.0, class_weight=None, random_state: int = 0):
-        self.C = C
-        self.class_weight = class_weight
-        self.random_state = random_state
+    @classmethod
+    def from_estimator(cls, est) -> "LinearModel":
+        vec = est.pipeline_.named_steps["vectorize"]
+        lr = est.pipeline_.named_steps["model"]
+        names = vec.get_feature_names_out()
+        coef = {str(n): [float(w) for w in lr.coef_[:, j]] for j, n in enumerate(names)}
+        return cls(est.kind, [str(c) for c in est.classes_], [float(b) for b in lr.intercept_], coef)
 
-    def fit(self, X, y):
-        self.pipeline_ = Pipeline([
-            ("features", FunctionTransformer(type(self).feature_fn)),
-            ("vectorize", DictVectorizer(sort=True)),
-            ("model", LogisticRegression(C=self.C, class_weight=self.class_weight,
-                                         random_state=self.random_state, max_iter=5000)),
-        ])
-        self.pipeline_.fit(list(X), list(y))
-        self.classes_ = self.pipeline_.classes_
-        return self
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind, "classes": self.classes_, "intercept": self.intercept,
+                           "coef": self.coef}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
-    def predict_proba(self, X):
-        return self.pipeline_.predict_proba(list(X))
+    @classmethod
+    def from_json(cls, text: str) -> "LinearModel":
+        d = json.loads(text)
+        return cls(d["kind"], d["classes"], d["intercept"], d["coef"])
 
-    def predict(self, X):
-        return self.pipeline_.predict(list(X))
-
-
-class LineClassifier(CandidateClassifier):
-    """The same estimator over lines: ``plan_text`` / ``boilerplate``."""
-
-    feature_fn = staticmethod(line_features)
+    def predict_proba(self, rows) -> list[list[float]]:
+        out = []
+        zero = [0.0] * len(self.intercept)
+        for feats in FEATURES[self.kind](list(rows)):
+            z = list(self.intercept)
+            for name, value in feats.items():
+                for k, w in enumerate(self.coef.get(name, zero)):
+                    z[k] += value * w
+            if len(self.classes_) == 2:  # binary: one score for the second class
+                p = 1.0 / (1.0 + math.exp(-z[0]))
+                out.append([1.0 - p, p])
+            else:
+                top = max(z)
+                e = [math.exp(v - top) for v in z]
+                total = sum(e)
+                out.append([v / total for v in e])
+        return out
 
 
 # --- models on disk -------------------------------------------------------
@@ -184,11 +261,11 @@ def data_hash(folder: Path) -> str:
 
 
 def save_models(models: dict, out: Path, *, meta: dict) -> None:
-    import joblib
-
+    """Each model's weights as JSON, with a sidecar describing the training."""
     out.mkdir(parents=True, exist_ok=True)
     for name, model in models.items():
-        joblib.dump(model, out / MODEL_FILES[name], compress=3)
+        linear = model if isinstance(model, LinearModel) else LinearModel.from_estimator(model)
+        (out / MODEL_FILES[name]).write_text(linear.to_json() + "\n", encoding="utf-8")
     (out / "models.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -200,25 +277,17 @@ def load_models(folder: Optional[Path] = None) -> Optional[dict]:
 
 @lru_cache(maxsize=4)
 def _load(folder: str) -> Optional[dict]:
-    import joblib
-    import sklearn
-
     path = Path(folder)
     meta_path = path / "models.json"
     if not meta_path.exists():
         return None
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("sklearn") != sklearn.__version__:
-        warnings.warn(f"models in {folder} were trained with scikit-learn {meta.get('sklearn')}, "
-                      f"this is {sklearn.__version__}; retrain with `plan-extract train`", stacklevel=2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        models = {name: joblib.load(path / file) for name, file in MODEL_FILES.items() if (path / file).exists()}
-    models["meta"] = meta
+    models: dict = {name: LinearModel.from_json((path / file).read_text(encoding="utf-8"))
+                    for name, file in MODEL_FILES.items() if (path / file).exists()}
+    models["meta"] = json.loads(meta_path.read_text(encoding="utf-8"))
     return models
 
 
-def model_decider(model: CandidateClassifier, sections_title):
+def model_decider(model, sections_title):
     """A ``decide`` function for :func:`plan_extract.targets.targets_of`.
 
     Rules propose every candidate and label it; their label is one of the

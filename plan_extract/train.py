@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .classify import (CandidateClassifier, LineClassifier, candidate_row, data_hash, line_row,
-                       save_models)
+from . import classify
+from .classify import candidate_row, data_hash, line_row, save_models
 from .clean import clean
 from .evaluate import locate
 from .numbers import to_number
@@ -132,10 +132,10 @@ def examples(docs: Iterable[GoldDoc], rules: Optional[Rules] = None) -> list[Exa
     return out
 
 
-def _fit_candidates(exs: list[Examples]) -> CandidateClassifier:
+def _fit_candidates(exs: list[Examples]):
     x = [r for e in exs for r in e.cand_x]
     y = [label for e in exs for label in e.cand_y]
-    return CandidateClassifier(C=C_CANDIDATES, class_weight="balanced", random_state=SEED).fit(x, y)
+    return classify.CandidateClassifier(C=C_CANDIDATES, class_weight="balanced", random_state=SEED).fit(x, y)
 
 
 def fit_models(docs_or_examples, rules: Optional[Rules] = None) -> dict:
@@ -150,7 +150,7 @@ def fit_models(docs_or_examples, rules: Optional[Rules] = None) -> dict:
     line_x = [r for e in exs for r in e.line_x]
     line_y = [label for e in exs for label in e.line_y]
     if len(set(line_y)) > 1:
-        models["lines"] = LineClassifier(C=1.0, class_weight="balanced", random_state=SEED).fit(line_x, line_y)
+        models["lines"] = classify.LineClassifier(C=1.0, class_weight="balanced", random_state=SEED).fit(line_x, line_y)
     cand_y = [label for e in exs for label in e.cand_y]
     models["counts"] = {"candidates": len(cand_y), "lines": len(line_y),
                         "candidate_labels": {k: cand_y.count(k) for k in sorted(set(cand_y))},
