@@ -1,9 +1,10 @@
-"""Stage ``read``: bytes to text, with the encoding named.
+"""Stage ``read``: bytes to text, with the format and encoding named.
 
-UTF-8 and UTF-16 are recognised by their BOM or by decoding strictly; the
-legacy Chinese encodings (GB18030/GBK, Big5) are told apart by
-charset-normalizer.  GBK and GB2312 are reported as ``gb18030``, their
-superset.
+Text files: UTF-8 and UTF-16 are recognised by their BOM or by decoding
+strictly; the legacy Chinese encodings (GB18030/GBK, Big5) are told apart by
+charset-normalizer (GBK and GB2312 are reported as ``gb18030``, their
+superset).  Word, PDF and saved web pages go through
+:mod:`plan_extract.formats`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from charset_normalizer import from_bytes
 from .document import Source
 from .errors import StageError
 
-TEXT_FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
+FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".doc": "doc",
+           ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml"}
 MAX_BYTES = 50 * 1024 * 1024
 
 # charset-normalizer's names -> the names written to ``source.encoding``
@@ -72,16 +74,46 @@ def _refuse_binary(text: str) -> None:
         raise StageError("read", "binary data, not text")
 
 
+def format_of(name: str) -> str | None:
+    return FORMATS.get(Path(name).suffix.lower())
+
+
 def read_bytes(data: bytes, *, path: str, fmt: str = "txt") -> Source:
-    text, encoding = decode(data)
-    return Source(path=path, sha256=hashlib.sha256(data).hexdigest(),
-                  format=fmt, encoding=encoding, text=text)
+    """Decode one file's bytes in its format."""
+    from . import formats
+
+    if not data:
+        raise StageError("read", "empty file")
+    encoding: str | None = None
+    if fmt in ("txt", "md"):
+        text, encoding = decode(data)
+    elif fmt == "docx":
+        text = formats.docx_text(data)
+    elif fmt == "doc":
+        text = formats.doc_text(data)
+    elif fmt == "pdf":
+        text = formats.pdf_text(data)
+    elif fmt == "html":
+        charset = formats.html_charset(data)
+        try:
+            raw, encoding = (data.decode(charset), charset) if charset else decode(data)
+        except (LookupError, UnicodeDecodeError):
+            raw, encoding = decode(data)
+        text = formats.html_text(raw)
+    elif fmt == "mhtml":
+        raw, encoding = formats.mhtml_html(data)
+        text = formats.html_text(raw)
+    else:
+        raise StageError("read", f"unsupported format {fmt!r}")
+    if not text.strip():
+        raise StageError("read", "no text in the file")
+    return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=fmt, encoding=encoding, text=text)
 
 
 def read_file(path: str | Path) -> Source:
-    """Read one text file (``.txt``/``.md`` in any common encoding)."""
+    """Read one file: text in any common encoding, Word, PDF or a saved web page."""
     p = Path(path)
-    fmt = TEXT_FORMATS.get(p.suffix.lower())
+    fmt = format_of(p.name)
     if fmt is None:
         raise StageError("read", f"unsupported format {p.suffix or '(none)'!r}")
     try:

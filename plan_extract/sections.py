@@ -62,8 +62,8 @@ def match_marker(view: str, pos: int, rules: Rules, end: Optional[int] = None) -
             stop = m.end()
             if enclosed and stop < end and view[stop] in "、,，.":
                 stop += 1
-            if not enclosed and not_after.match(view, stop, end):
-                return None
+            if not enclosed and view[stop - 1] in "、,，" and not_after.match(view, stop, end):
+                return None  # 一、二级医院, 3、4月: a list of numbers, not a node
             return Candidate(pos, stop, name, _number(m.group("num")), "")
     return None
 
@@ -113,7 +113,7 @@ def _inside_candidates(view, a, b, opened, taken, rules) -> list[Candidate]:
             for m in pat.finditer(view, a, b):
                 if m.start() in taken or m.start() == a:
                     continue
-                if not regex.match(r"\p{Han}", view[m.start() - 1]):
+                if not regex.match(r"[\p{Han}，,]", view[m.start() - 1]):
                     continue
                 c = match_marker(view, m.start(), rules, b)
                 if c and c.style == name and (name, c.number) in wanted:

@@ -61,12 +61,16 @@ def _classify(lines: list[Line], rules: Rules) -> None:
         if not v:
             line.kind = "blank"
             continue
+        if in_related and len(v) <= item_max and not regex.search(r"[。；;]", v) \
+                and not (chrome.search(v) or _chrome_parts(v, rules)):
+            line.kind = "related_list"  # a title-like line inside the list is a list item
+            continue
         if _title(line, rules):
             in_related = False
             continue
         if related_header.search(v):
             line.kind, in_related = "related_list", True
-        elif chrome.search(v):
+        elif chrome.search(v) or _chrome_parts(v, rules):
             line.kind = "site_chrome"
         elif in_related and (related_item.search(v) or len(v) <= item_max and not regex.search(r"[。；;]", v)):
             line.kind = "related_list"
@@ -76,6 +80,13 @@ def _classify(lines: list[Line], rules: Rules) -> None:
             line.kind = "preface"
         else:
             in_related = False
+
+
+def _chrome_parts(v: str, rules: Rules) -> bool:
+    """A line of chrome tokens joined by separators."""
+    parts = [p for p in rules.re("boilerplate", "chrome_separator").split(v) if p]
+    part = rules.re("boilerplate", "chrome_part")
+    return len(parts) >= 2 and all(part.match(p) for p in parts)
 
 
 def _title(line: Line, rules: Rules) -> bool:
@@ -286,6 +297,6 @@ def _skipped(line: str, m: regex.Match, rules: Rules) -> bool:
             depth -= 1
     if depth:
         return True
-    clause = regex.split(r"[，。；,;！？!?]", line[m.end():], maxsplit=1)[0]
+    sentence = regex.split(r"[。；;！？!?]", line[m.end():], maxsplit=1)[0]
     past = rules.re("plans", "year", "past_clause")
-    return bool(past.search(clause) or regex.search(r"(?:截至|截止)\s*$", line[: m.start()]))
+    return bool(past.search(sentence) or regex.search(r"(?:截至|截止)\s*$", line[: m.start()]))

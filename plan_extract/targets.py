@@ -205,6 +205,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
     pats = _patterns(rules)
     never, time_units = set(t["never_units"]), set(t["time_units"])
     cue_only = set(t["cue_only_units"])
+    rate_units = set(t["rate_units"])
     out: list[Candidate] = []
     for m in pats["amount"].finditer(view):
         lo, hi, unit, per = m.group("lo"), m.group("hi"), m.group("unit"), m.group("per")
@@ -256,6 +257,8 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
             c.flags.add("frequency")
         if lo[0] in "一二两三四五六七八九十" and not c.cue and _inside_word(view, start):
             c.flags.add("inside_word")
+        if unit in rate_units:
+            c.flags.add("rate")
         if unit in time_units and pats["time_metric"].search(view, cs, start):
             c.flags.add("time_measure")
         out.append(c)
@@ -307,7 +310,7 @@ def decide(cands: Sequence[Candidate], view: str) -> list[str]:
         elif c.flags & {"never", "past", "not_context", "document_name", "inside_word", "quoted", "per_person",
                         "condition"}:
             labels.append("other")
-        elif c.unit.startswith(("%", "‰")) or "time_measure" in c.flags:
+        elif "rate" in c.flags or "time_measure" in c.flags:
             labels.append("target")
         elif c.cue:  # a time with only an "=" cue (确保24小时) is a duration
             labels.append("other" if "time" in c.flags and c.cue[0] == "=" else "target")
@@ -405,7 +408,7 @@ def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) 
         b_start = cands[c.change_from].start
         k = max(view.rfind("由", b_start - 4, b_start), view.rfind("从", b_start - 4, b_start))
         metric_end = min(metric_end, k if k >= 0 else b_start)
-    is_rate = c.unit.startswith(("%", "‰"))
+    is_rate = "rate" in c.flags
     metric, m_start, span_end = "", metric_end, c.end
     if not is_rate:
         metric, after_end = _metric_after(view, text, c.end if not c.after_cue else c.after_cue[2], pats)
