@@ -54,8 +54,8 @@ def run(paths: tuple[str, ...], outdir: str, rules_only: bool) -> None:
 
 
 def _default_sources(gold: Path) -> tuple[Path, Path]:
-    """data/annotated -> data/raw and the corpus beside the checkout."""
-    return gold.parent / "raw", gold.resolve().parents[2] / "shared" / "corpus"
+    """data/annotated -> data/raw; the corpus beside the checkout (run from its root)."""
+    return gold.parent / "raw", Path.cwd().resolve().parent / "shared" / "corpus"
 
 
 @main.command()
@@ -86,9 +86,12 @@ def train(gold_dir: str, out_dir, raw_dir, corpus_dir) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--items", "items_path", default=None, type=click.Path(dir_okay=False),
               help="Also write every scored item (tp/fp/fn, group) as JSONL, for error analysis.")
+@click.option("--shipped", is_flag=True,
+              help="Score the shipped models and the rules alone, without cross-validation "
+                   "(for a held-out set the models never saw, such as data/heldout/annotated).")
 @click.option("--raw", "raw_dir", default=None, type=click.Path(exists=True, file_okay=False))
 @click.option("--corpus", "corpus_dir", default=None, type=click.Path(exists=True, file_okay=False))
-def evaluate(gold_dir: str, plans_jsonl, as_json: bool, items_path, raw_dir, corpus_dir) -> None:
+def evaluate(gold_dir: str, plans_jsonl, as_json: bool, items_path, shipped: bool, raw_dir, corpus_dir) -> None:
     """Precision, recall and F1 against GOLD_DIR.
 
     With PLANS_JSONL, scores those records.  Without, runs the pipeline with
@@ -108,6 +111,11 @@ def evaluate(gold_dir: str, plans_jsonl, as_json: bool, items_path, raw_dir, cor
             records.setdefault(Path(r["source"]["path"]).name, []).append(r)
         pairs = [(sorted(records.get(d.path.name, []), key=lambda r: r["plan_index"]), d.gold) for d in docs]
         columns = {Path(plans_jsonl).name: score(pairs)}
+    elif shipped:
+        from .pipeline import extract_file
+
+        columns = {"rules": score([(extract_file(d.path, models=False), d.gold) for d in docs]),
+                   "rules+classifier": score([(extract_file(d.path), d.gold) for d in docs])}
     else:
         columns = cross_validate(docs)
     figures = report(columns)
@@ -121,7 +129,8 @@ def evaluate(gold_dir: str, plans_jsonl, as_json: bool, items_path, raw_dir, cor
     from rich.console import Console
     from rich.table import Table
 
-    title = "held out: leave one file out" if not plans_jsonl else f"records of {plans_jsonl}"
+    title = (f"records of {plans_jsonl}" if plans_jsonl else "shipped models" if shipped
+             else "held out: leave one file out")
     table = Table(title=f"{len(docs)} gold documents, {title}")
     table.add_column("")
     table.add_column("measure")

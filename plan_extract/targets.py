@@ -397,6 +397,8 @@ def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) 
     view, text = plan.view, plan.text
     comparator, cue_start = "=", None
     options = [x for x in (c.cue, c.after_cue) if x]
+    if len(options) == 2 and "=" in (options[0][0], options[1][0]):
+        options = [x for x in options if x[0] != "="]  # 保持在90%以上: "=" names no direction
     if options:
         nearest = min(options, key=lambda x: c.start - x[2] if x is c.cue else x[1] - c.end)
         comparator = nearest[0]
