@@ -1,100 +1,186 @@
-"""Batch runs: many files in, ``plans.jsonl`` and ``errors.jsonl`` out.
+"""Batch runs: many inputs in, ``plans.jsonl`` and ``errors.jsonl`` out.
 
-A failing file becomes one line of ``errors.jsonl`` (path, stage, reason)
-and never stops the run.  Outputs are written to temporary files and moved
-into place at the end, so a reader never sees a half-written file.
+- Every input (file, folder member, archive member) is processed on its own;
+  a failure becomes one line of ``errors.jsonl`` (path, stage, reason) and
+  never stops the run.
+- ``jobs`` worker processes share the work; results are written in input
+  order, so the output is the same whatever the number of workers.
+- Each finished input's records go to ``OUTDIR/.plan_extract/done/<key>.jsonl``
+  (written atomically), keyed by its path and sha256: a re-run, or a run
+  that resumes after being killed, skips what is there (``force`` redoes it).
+- ``plans.jsonl`` and ``errors.jsonl`` are assembled from those files at the
+  end and moved into place atomically, so no reader sees a partial line.
+- A document that takes longer than ``time_limit`` seconds is stopped and
+  reported, so no pathological input stalls the batch.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import signal
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from .errors import StageError
-from .pipeline import extract_file
+from .inputs import Item, Limits, iter_items
 from .record import dumps
+
+WORK_DIR = ".plan_extract"
 
 
 @dataclass
 class BatchResult:
     files: int = 0
     plans: int = 0
+    skipped: int = 0  # already done in an earlier run
     failed: list[dict] = field(default_factory=list)
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files under ``paths`` (folders recursively, hidden entries skipped), sorted."""
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found = [f for f in p.rglob("*")
-                     if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)]
-            yield from sorted(found, key=lambda f: f.as_posix())
-        else:
-            yield p
+@dataclass(frozen=True)
+class Task:
+    path: str
+    data: bytes
+    key: str
 
 
-def process_file(path: Path, *, models=None) -> tuple[list[dict], Optional[dict]]:
-    """Records of one file, or an error line; never raises for bad input."""
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def process_task(task: Task, models=None, time_limit: Optional[float] = None) -> tuple[list[str], Optional[dict]]:
+    """JSON lines of one input, or its error line; never raises for bad input."""
+    from .pipeline import extract_bytes
+
+    use_alarm = bool(time_limit) and hasattr(signal, "SIGALRM")
+    if use_alarm:
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
-        if not path.exists():
-            raise StageError("read", "no such file")
-        return extract_file(path, models=models), None
+        records = extract_bytes(task.data, path=task.path, models=models)
+        return [dumps(r) for r in records], None
     except StageError as exc:
-        return [], {"path": path.as_posix(), "stage": exc.stage, "reason": exc.reason}
+        return [], {"path": task.path, "stage": exc.stage, "reason": exc.reason}
+    except _Timeout:
+        return [], {"path": task.path, "stage": "extract", "reason": f"time limit of {time_limit:g} s exceeded"}
+    except MemoryError:
+        return [], {"path": task.path, "stage": "extract", "reason": "out of memory"}
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
 
 
-class AtomicWriter:
-    """Lines go to a temporary file beside the target, renamed on commit."""
-
-    def __init__(self, target: Path):
-        self.target = target
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-
-    def write(self, line: str) -> None:
-        self.fh.write(line + "\n")
-
-    def commit(self) -> None:
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        os.replace(self.tmp, self.target)
-
-    def abort(self) -> None:
-        self.fh.close()
-        if os.path.exists(self.tmp):
-            os.unlink(self.tmp)
+def _worker(args) -> tuple[list[str], Optional[dict]]:
+    task, rules_only, time_limit = args
+    return process_task(task, models=False if rules_only else None, time_limit=time_limit)
 
 
-def run_batch(paths: Iterable[str | Path], outdir: str | Path, *,
-              on_file: Optional[Callable[[Path, int], None]] = None, models=None) -> BatchResult:
-    """Extract every file under ``paths`` into ``outdir``."""
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    result = BatchResult()
-    plans_w = AtomicWriter(out / "plans.jsonl")
-    errors_w = AtomicWriter(out / "errors.jsonl")
+def _key(path: str, sha: str) -> str:
+    return hashlib.sha256(f"{path}\0{sha}".encode()).hexdigest()[:32]
+
+
+def _write_atomic(target: Path, lines: Iterable[str]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        for path in iter_files(paths):
-            records, error = process_file(path, models=models)
-            for rec in records:
-                plans_w.write(dumps(rec))
-            if error:
-                errors_w.write(json.dumps(error, ensure_ascii=False))
-                result.failed.append(error)
-            result.files += 1
-            result.plans += len(records)
-            if on_file:
-                on_file(path, len(records))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            for line in lines:
+                fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
     except BaseException:
-        plans_w.abort()
-        errors_w.abort()
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
-    plans_w.commit()
-    errors_w.commit()
+
+
+def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, order: list,
+           on_file: Optional[Callable]) -> Iterator[Task]:
+    """Tasks still to run; inputs done before, or unreadable, are settled here."""
+    for item in items:
+        if item.error is not None:
+            error = {"path": item.path, "stage": item.error.stage, "reason": item.error.reason}
+            order.append(("error", error))
+            result.failed.append(error)
+            result.files += 1
+            if on_file:
+                on_file(item.path, 0)
+            continue
+        try:
+            data = item.load()
+        except OSError as exc:
+            error = {"path": item.path, "stage": "read", "reason": f"cannot read file: {exc.strerror or exc}"}
+            order.append(("error", error))
+            result.failed.append(error)
+            result.files += 1
+            if on_file:
+                on_file(item.path, 0)
+            continue
+        key = _key(item.path, hashlib.sha256(data).hexdigest())
+        order.append(("done", key))
+        if not force and (done / f"{key}.jsonl").exists():
+            result.skipped += 1
+            result.files += 1
+            result.plans += sum(1 for _ in open(done / f"{key}.jsonl", encoding="utf-8"))
+            if on_file:
+                on_file(item.path, 0)
+            continue
+        yield Task(item.path, data, key)
+
+
+def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1, force: bool = False,
+              models=None, time_limit: Optional[float] = 120.0, limits: Limits = Limits(),
+              on_file: Optional[Callable[[str, int], None]] = None) -> BatchResult:
+    """Extract every input under ``paths`` into ``outdir`` (see the module docstring)."""
+    out = Path(outdir)
+    done = out / WORK_DIR / "done"
+    done.mkdir(parents=True, exist_ok=True)
+    result = BatchResult()
+    order: list[tuple[str, object]] = []
+    tasks = _tasks(iter_items(paths, limits), done, force, result, order, on_file)
+
+    def settle(task: Task, outcome) -> None:
+        lines, error = outcome
+        if error:
+            result.failed.append(error)
+            order[order.index(("done", task.key))] = ("error", error)
+        else:
+            _write_atomic(done / f"{task.key}.jsonl", lines)
+            result.plans += len(lines)
+        result.files += 1
+        if on_file:
+            on_file(task.path, len(lines))
+
+    if jobs <= 1:
+        for task in tasks:
+            settle(task, process_task(task, models=models, time_limit=time_limit))
+    else:
+        rules_only = models is False
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            while True:  # bounded windows keep memory flat on huge archives
+                window = list(islice(tasks, jobs * 8))
+                if not window:
+                    break
+                for task, outcome in zip(window, pool.map(_worker, [(t, rules_only, time_limit) for t in window])):
+                    settle(task, outcome)
+    _write_atomic(out / "plans.jsonl", _records(order, done))
+    _write_atomic(out / "errors.jsonl", (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error"))
     return result
+
+
+def _records(order, done: Path) -> Iterator[str]:
+    for kind, value in order:
+        if kind == "done":
+            with open(done / f"{value}.jsonl", encoding="utf-8") as fh:
+                for line in fh:
+                    yield line.rstrip("\n")

@@ -24,32 +24,43 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--out", "outdir", required=True, type=click.Path(file_okay=False),
               help="Folder for plans.jsonl and errors.jsonl.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--force", is_flag=True, help="Redo inputs an earlier run in OUTDIR already finished.")
+@click.option("--time-limit", default=120.0, show_default=True, type=float,
+              help="Seconds one document may take before it is stopped and reported.")
 @click.option("--rules-only", is_flag=True, help="Decide with the rules alone, without the trained classifiers.")
-def run(paths: tuple[str, ...], outdir: str, rules_only: bool) -> None:
-    """Extract every file under PATHS (folders recursively) into OUTDIR."""
+def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit: float, rules_only: bool) -> None:
+    """Extract every file under PATHS (folders and archives too) into OUTDIR."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
 
-    from .batch import iter_files, run_batch
+    from .batch import run_batch
+    from .inputs import iter_items
 
     console = Console(stderr=True)
-    total = sum(1 for _ in iter_files(paths))
     progress = Progress(TextColumn("[bold]files"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[plans]} plans"), TimeElapsedColumn(),
+                        TextColumn("{task.fields[plans]} plans"), TextColumn("{task.fields[rate]} files/s"),
+                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                         console=console, disable=not console.is_terminal)
     with progress:
-        task = progress.add_task("files", total=total, plans=0)
+        total = sum(1 for _ in iter_items(paths)) if console.is_terminal else None
+        task = progress.add_task("files", total=total, plans=0, rate="-")
         plans = 0
 
         def on_file(path, n):
             nonlocal plans
             plans += n
-            progress.update(task, advance=1, plans=plans)
+            t = progress.tasks[0]
+            rate = f"{t.completed / t.elapsed:.1f}" if t.elapsed else "-"
+            progress.update(task, advance=1, plans=plans, rate=rate)
 
-        result = run_batch(paths, outdir, on_file=on_file, models=False if rules_only else None)
+        result = run_batch(paths, outdir, jobs=jobs, force=force, time_limit=time_limit or None,
+                           models=False if rules_only else None, on_file=on_file)
     for err in result.failed:
-        console.print(f"[red]error[/red] {err['path']}: {err['stage']}: {err['reason']}")
-    console.print(f"{result.files} files, {result.plans} plans, {len(result.failed)} failed -> {outdir}")
+        console.print(f"[red]error[/red] {err['path']}: {err['stage']}: {err['reason']}", highlight=False)
+    console.print(f"{result.files} files ({result.skipped} done before), {result.plans} plans, "
+                  f"{len(result.failed)} failed -> {outdir}", highlight=False)
     sys.exit(1 if result.failed else 0)
 
 

@@ -182,7 +182,7 @@ def pdf_text(data: bytes) -> str:
         raise StageError("read", f"corrupt PDF: {exc}") from None
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
+        if "Password" in name or "Encrypt" in name or b"/Encrypt" in data:
             raise StageError("read", "password-protected PDF") from None
         raise StageError("read", f"corrupt PDF: {name}: {exc}") from None
     text = "\n".join(pages)

@@ -94,18 +94,27 @@ def _archive_items(name: str, data: bytes, limits: Limits, depth: int) -> Iterat
     except StageError as exc:
         yield Item(name, error=exc)
         return
-    for inner, payload, error in members:
+    for inner, load, error in members:
         path = f"{name}!{inner}"
         if error:
             yield Item(path, error=error)
         elif is_archive(inner):
+            try:
+                payload = load()
+            except OSError as exc:
+                yield Item(path, error=StageError("read", f"corrupt archive member: {exc}"))
+                continue
             yield from _archive_items(path, payload, limits, depth + 1)
         else:
-            yield Item(path, load=(lambda b=payload: b))
+            yield Item(path, load=load)
 
 
 def _members(name: str, data: bytes, limits: Limits):
-    """(inner name, bytes, error) of each regular member, name order, caps enforced."""
+    """(inner name, loader, error) of each regular member, name order, caps enforced.
+
+    Members are read only when their loader is called, so a large archive is
+    never held in memory member by member all at once.
+    """
     total = 0
     if name.lower().endswith(".zip"):
         try:
@@ -117,27 +126,22 @@ def _members(name: str, data: bytes, limits: Limits):
             raise StageError("read", f"archive has {len(infos)} members (limit {limits.members})")
         for info in infos:
             if not _safe_member(info.filename):
-                yield info.filename, b"", StageError("read", "unsafe path in archive (zip-slip)")
+                yield info.filename, None, StageError("read", "unsafe path in archive (zip-slip)")
                 continue
             if info.flag_bits & 0x1:
-                yield info.filename, b"", StageError("read", "password-protected archive member")
+                yield info.filename, None, StageError("read", "password-protected archive member")
                 continue
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                yield info.filename, b"", StageError("read", "symbolic link in archive, not followed")
+                yield info.filename, None, StageError("read", "symbolic link in archive, not followed")
                 continue
             total += info.file_size
             ratio = info.file_size / max(1, info.compress_size)
             if info.file_size > limits.file_bytes or ratio > limits.ratio or total > limits.archive_bytes:
-                yield info.filename, b"", StageError(
+                yield info.filename, None, StageError(
                     "read", f"archive member too large or too compressed (zip bomb?): {info.file_size} bytes, "
                             f"ratio {ratio:.0f}")
                 continue
-            try:
-                payload = _read_capped(zf.open(info), limits.file_bytes)
-            except (zipfile.BadZipFile, RuntimeError, OSError) as exc:
-                yield info.filename, b"", StageError("read", f"corrupt archive member: {exc}")
-                continue
-            yield info.filename, payload, None
+            yield info.filename, _zip_loader(zf, info, limits.file_bytes), None
         return
     try:
         tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
@@ -150,20 +154,35 @@ def _members(name: str, data: bytes, limits: Limits):
         if info.isdir():
             continue
         if not _safe_member(info.name):
-            yield info.name, b"", StageError("read", "unsafe path in archive (zip-slip)")
+            yield info.name, None, StageError("read", "unsafe path in archive (zip-slip)")
             continue
         if info.issym() or info.islnk():
-            yield info.name, b"", StageError("read", "link in archive, not followed")
+            yield info.name, None, StageError("read", "link in archive, not followed")
             continue
         if not info.isfile():
-            yield info.name, b"", StageError("read", "not a regular file")
+            yield info.name, None, StageError("read", "not a regular file")
             continue
         total += info.size
         if info.size > limits.file_bytes or total > limits.archive_bytes:
-            yield info.name, b"", StageError("read", f"archive member too large ({info.size} bytes)")
+            yield info.name, None, StageError("read", f"archive member too large ({info.size} bytes)")
             continue
+        yield info.name, _tar_loader(tf, info, limits.file_bytes), None
+
+
+def _zip_loader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Callable[[], bytes]:
+    def load() -> bytes:
+        try:
+            return _read_capped(zf.open(info), cap)
+        except (zipfile.BadZipFile, RuntimeError) as exc:
+            raise OSError(f"corrupt archive member: {exc}") from None
+    return load
+
+
+def _tar_loader(tf: tarfile.TarFile, info: tarfile.TarInfo, cap: int) -> Callable[[], bytes]:
+    def load() -> bytes:
         fh = tf.extractfile(info)
-        yield info.name, _read_capped(fh, limits.file_bytes) if fh else b"", None
+        return _read_capped(fh, cap) if fh else b""
+    return load
 
 
 def _read_capped(fh, cap: int) -> bytes:

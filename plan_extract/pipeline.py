@@ -74,6 +74,16 @@ def extract_text(text: str, *, source: str = "<text>", rules: Optional[Rules] = 
     return [_stage("record", to_record, ex) for ex in extract_source(src, rules=rules, models=models)]
 
 
+def extract_bytes(data: bytes, *, path: str, rules: Optional[Rules] = None, models=None) -> list[dict]:
+    """Records for one file's bytes; its format comes from ``path``'s suffix
+    (an archive member's path is ``archive.zip!inner/name.docx``)."""
+    fmt = read_stage.format_of(path.rsplit("!", 1)[-1])
+    if fmt is None:
+        raise StageError("read", f"unsupported format {Path(path.rsplit('!', 1)[-1]).suffix or '(none)'!r}")
+    source = _stage("read", read_stage.read_bytes, data, path=path, fmt=fmt)
+    return [_stage("record", to_record, ex) for ex in extract_source(source, rules=rules, models=models)]
+
+
 def extract_file(path: str | Path, *, rules: Optional[Rules] = None, models=None) -> list[dict]:
     """Records (SPEC §6) for one file; raises :class:`StageError` on bad input."""
     source = _stage("read", read_stage.read_file, path)

@@ -54,7 +54,7 @@ def test_bad_files_are_reported_and_never_stop_the_batch(tmp_path):
     plans = read_jsonl(out / "plans.jsonl")
     assert [p["title"] for p in plans] == ["2026年护理部工作计划", "2026年药剂科工作计划"]
     assert plans[1]["sections"][0]["marker"] == "一、"
-    assert not list(out.glob(".*"))  # no temporary files left behind
+    assert not list(out.glob(".*.jsonl.*"))  # no temporary files left behind
 
 
 def test_python_api_gives_the_same_records_as_the_cli(tmp_path):

@@ -1,0 +1,85 @@
+"""Real Word, PDF and web files made from one plain-text plan, for the tests."""
+
+import io
+import quopri
+
+
+def to_docx(text: str, *, numbered_top: bool = False) -> bytes:
+    """One paragraph per line; with ``numbered_top``, lines starting 一、二、… become
+    Word list items whose numbers live in the numbering part (Chinese counting)."""
+    import re
+
+    import docx
+    from docx.oxml.ns import qn
+
+    d = docx.Document()
+    num_id = None
+    if numbered_top:
+        num_id = _chinese_numbering(d)
+    for line in text.split("\n"):
+        m = re.match(r"^[一二三四五六七八九十]+、", line) if numbered_top else None
+        if m:
+            p = d.add_paragraph(line[m.end():])
+            ppr = p._p.get_or_add_pPr()
+            num_pr = ppr._add_numPr()
+            num_pr._add_ilvl().set(qn("w:val"), "0")
+            num_pr._add_numId().set(qn("w:val"), str(num_id))
+        else:
+            d.add_paragraph(line)
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def _chinese_numbering(document) -> int:
+    """Add a list definition numbered 一、二、三、 and return its numId."""
+    from docx.oxml import parse_xml
+
+    part = document.part.numbering_part
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    part.element.append(parse_xml(
+        f'<w:abstractNum {ns} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        f'<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'))
+    part.element.append(parse_xml(f'<w:num {ns} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    return 90
+
+
+def to_pdf(text: str) -> bytes:
+    """A real PDF: wrapped paragraphs in a CJK font, several pages, page numbers."""
+    from reportlab.lib.pagesizes import A5
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10, leading=14, wordWrap="CJK")
+    out = io.BytesIO()
+
+    def page_number(canvas, doc):
+        canvas.setFont("STSong-Light", 9)
+        canvas.drawCentredString(A5[0] / 2, 20, f"- {doc.page} -")
+
+    doc = SimpleDocTemplate(out, pagesize=A5, leftMargin=40, rightMargin=40, topMargin=40, bottomMargin=40)
+    flow = [Paragraph(line.replace("&", "&amp;").replace("<", "&lt;"), style) for line in text.split("\n") if line.strip()]
+    doc.build(flow, onFirstPage=page_number, onLaterPages=page_number)
+    return out.getvalue()
+
+
+def to_html(text: str) -> str:
+    import html
+
+    body = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>计划</title>"
+            "<script>var x = '不是正文';</script></head><body>"
+            "<div class='nav'>首页 | 范文 | 工作计划</div><header>网站标题 登录 注册</header>"
+            f"<div id='content'>{body}</div>"
+            "<div class='related'>相关推荐：小学教学计划</div><footer>版权所有 © 某网站</footer></body></html>")
+
+
+def to_mhtml(text: str) -> bytes:
+    page = to_html(text).encode("utf-8")
+    return (b"From: <Saved by Blink>\r\nSubject: plan\r\nMIME-Version: 1.0\r\n"
+            b'Content-Type: multipart/related; type="text/html"; boundary="----B"\r\n\r\n'
+            b"------B\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            + quopri.encodestring(page) + b"\r\n------B--\r\n")

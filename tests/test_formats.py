@@ -1,0 +1,105 @@
+"""The same plan as txt, docx, pdf, html and mhtml gives the same extraction."""
+
+import pytest
+
+from conftest import ROOT
+from formats_gen import to_docx, to_html, to_mhtml, to_pdf
+from plan_extract import extract_bytes
+from plan_extract.errors import StageError
+
+SAMPLE = (ROOT / "data" / "raw" / "four_levels.txt").read_text(encoding="utf-8")
+
+
+def summary(records):
+    (r,) = records
+    return {
+        "title": r["title"],
+        "sections": [(s["marker"].rstrip("、"), s["level"], s["title"]) for s in r["sections"]],
+        "targets": [(t["value"], t["value_max"], t["unit"], t["comparator"]) for t in r["targets"]],
+        "deadlines": [(d["kind"], d["value"], d["recurrence"]) for d in r["deadlines"]],
+    }
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return summary(extract_bytes(SAMPLE.encode("utf-8"), path="plan.txt"))
+
+
+@pytest.mark.parametrize("fmt,make", [
+    ("docx", lambda t: to_docx(t)),
+    ("pdf", to_pdf),
+    ("html", lambda t: to_html(t).encode("utf-8")),
+    ("mhtml", to_mhtml),
+])
+def test_same_plan_in_every_format(reference, fmt, make):
+    records = extract_bytes(make(SAMPLE), path=f"plan.{fmt}")
+    assert records[0]["source"]["format"] == fmt
+    got = summary(records)
+    assert got == reference
+    if fmt in ("html", "mhtml"):
+        text = records[0]["text"]
+        assert "不是正文" not in text and "版权所有" not in text and "登录" not in text
+
+
+def test_word_numbering_is_rendered_as_markers(reference):
+    """Top-level 一、二、… stored as Word list numbering come back as markers.
+
+    Word numbers consecutively, so the sample's repeated 三、 becomes 四、:
+    titles and levels must match, numbers must run 1..n.
+    """
+    records = extract_bytes(to_docx(SAMPLE, numbered_top=True), path="plan.docx")
+    got = summary(records)
+    top = [s for s in records[0]["sections"] if s["level"] == 1]
+    assert [s["number"] for s in top] == list(range(1, len(top) + 1))
+    assert all(s["marker"].endswith("、") and s["style"] == "cjk" for s in top)
+    assert [(s[1], s[2]) for s in got["sections"]] == [(s[1], s[2]) for s in reference["sections"]]
+    assert got["targets"] == reference["targets"] and got["deadlines"] == reference["deadlines"]
+
+
+def test_docx_tables_keep_rows_and_link_deadlines():
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("2026年检验科工作计划")
+    d.add_paragraph("一、质量指标")
+    t = d.add_table(rows=3, cols=3)
+    for r, row in enumerate([("指标", "目标值", "完成时限"), ("室间质评合格率", "100%", "6月底前"),
+                             ("危急值报告及时率", "达到98%以上", "每月")]):
+        for c, value in enumerate(row):
+            t.cell(r, c).text = value
+    out = io.BytesIO()
+    d.save(out)
+    rec = extract_bytes(out.getvalue(), path="t.docx")[0]
+    assert [(x["metric"], x["value"], x["comparator"]) for x in rec["targets"]] == [
+        ("室间质评合格率", 100, "="), ("危急值报告及时率", 98, ">=")]
+    deadlines = {d["id"]: d for d in rec["deadlines"]}
+    assert deadlines[rec["targets"][0]["deadline"]]["value"] == "2026-06-30"
+
+
+@pytest.mark.parametrize("path,data,reason", [
+    ("x.docx", b"PK\x03\x04 not really a zip", "corrupt .docx"),
+    ("x.docx", b"\xd0\xcf\x11\xe0" + b"\0" * 600, "password-protected or legacy"),
+    ("x.pdf", b"%PDF-1.4 garbage", "corrupt PDF"),
+    ("x.doc", b"\xd0\xcf\x11\xe0" + b"\0" * 600, "antiword or LibreOffice"),
+    ("x.mhtml", b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhi", "without an HTML part"),
+])
+def test_broken_files_give_a_clear_reason(path, data, reason):
+    with pytest.raises(StageError) as info:
+        extract_bytes(data, path=path)
+    assert info.value.stage == "read" and reason in info.value.reason
+
+
+def test_encrypted_pdf_is_reported():
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(to_pdf("2026年计划\n一、加强管理"))))
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(StageError, match="password-protected PDF"):
+        extract_bytes(out.getvalue(), path="locked.pdf")
