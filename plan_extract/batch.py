@@ -49,8 +49,8 @@ class Task:
     key: str
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so no stage's error handler swallows it."""
 
 
 def _alarm(signum, frame):
