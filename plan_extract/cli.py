@@ -29,7 +29,10 @@ def main() -> None:
 @click.option("--time-limit", default=120.0, show_default=True, type=float,
               help="Seconds one document may take before it is stopped and reported.")
 @click.option("--rules-only", is_flag=True, help="Decide with the rules alone, without the trained classifiers.")
-def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit: float, rules_only: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "xlsx"]), default="jsonl",
+              show_default=True, help="plans.jsonl is always written; csv, parquet or xlsx add flat tables.")
+def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit: float, rules_only: bool,
+        fmt: str) -> None:
     """Extract every file under PATHS (folders and archives too) into OUTDIR."""
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
@@ -57,6 +60,10 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
 
         result = run_batch(paths, outdir, jobs=jobs, force=force, time_limit=time_limit or None,
                            models=False if rules_only else None, on_file=on_file)
+    if fmt != "jsonl":
+        from .export import export
+
+        export(Path(outdir), fmt)
     for err in result.failed:
         console.print(f"[red]error[/red] {err['path']}: {err['stage']}: {err['reason']}", highlight=False)
     console.print(f"{result.files} files ({result.skipped} done before), {result.plans} plans, "
@@ -154,3 +161,22 @@ def evaluate(gold_dir: str, plans_jsonl, as_json: bool, items_path, shipped: boo
                           *["-" if v is None else f"{v:.3f}" for v in values])
         table.add_row(kind and "", "gold items", *[str(figures[n][kind]["tp"] + figures[n][kind]["fn"]) for n in figures])
     Console().print(table)
+
+
+@main.command(name="export")
+@click.argument("outdir", type=click.Path(exists=True, file_okay=False))
+@click.option("--to", "to", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv", show_default=True)
+def export_cmd(outdir: str, to: str) -> None:
+    """Write OUTDIR/plans.jsonl as flat tables (plans, sections, targets, deadlines)."""
+    from .export import export
+
+    for path in export(Path(outdir), to):
+        click.echo(path)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of a plan record."""
+    from .schema import record_schema
+
+    click.echo(json.dumps(record_schema(), ensure_ascii=False, indent=2))

@@ -16,3 +16,15 @@ def rules():
     from plan_extract.rules import load_rules
 
     return load_rules()
+
+
+def assert_valid_records(records):
+    """Every record follows the JSON Schema that `plan-extract schema` prints."""
+    from jsonschema import Draft202012Validator
+
+    from plan_extract.schema import record_schema
+
+    validator = Draft202012Validator(record_schema())
+    for r in records:
+        errors = sorted(validator.iter_errors(r), key=lambda e: list(e.path))
+        assert not errors, f"{r['source']['path']}: {errors[0].message} at {list(errors[0].path)}"

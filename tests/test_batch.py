@@ -10,7 +10,7 @@ import tarfile
 import time
 import zipfile
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, assert_valid_records
 from formats_gen import to_docx, to_pdf
 from plan_extract.batch import run_batch
 from plan_extract.inputs import Limits
@@ -76,6 +76,7 @@ def test_bad_inputs_mixed_with_good_ones(tmp_path):
         assert word in errors[path]["reason"], (path, errors[path])
         assert errors[path]["stage"] == "read"
     plans = read_jsonl(out / "plans.jsonl")
+    assert_valid_records(plans)
     by_path = {p["source"]["path"].split("/in/", 1)[1]: p for p in plans}
     assert set(by_path) == {"g1.txt", "g2.docx", "g3.pdf", "g4.md", "c_slip.zip!ok/inner.txt",
                             "c_links.tar.gz!plans/a.txt"}

@@ -2,7 +2,7 @@ import json
 import subprocess
 import sys
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, assert_valid_records
 
 
 def run_cli(*args, cwd=ROOT):
@@ -32,6 +32,7 @@ def test_run_on_samples_and_corpus_is_complete_and_byte_identical(tmp_path):
     keys = ["schema_version", "id", "source", "plan_index", "title", "year", "script", "text",
             "sections", "targets", "deadlines", "warnings"]
     assert all(list(r) == keys for r in records)
+    assert_valid_records(records)
     assert len({r["id"] for r in records}) == len(records)
 
 
