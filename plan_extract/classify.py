@@ -85,11 +85,10 @@ def _ngrams(text: str, prefix: str, n_max: int = 3) -> dict:
     return out
 
 
-@lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
-    from .targets import _jieba
+    from .targets import cut
 
-    return tuple(w for w in _jieba().lcut(text) if w.strip())
+    return tuple(w for w in cut(text) if w.strip())
 
 
 def candidate_features(rows: Sequence[dict]) -> list[dict]:
@@ -236,12 +235,19 @@ class LinearModel:
 
     def predict_proba(self, rows) -> list[list[float]]:
         out = []
-        zero = [0.0] * len(self.intercept)
+        coef_get = self.coef.get
+        n = len(self.intercept)
         for feats in FEATURES[self.kind](list(rows)):
             z = list(self.intercept)
             for name, value in feats.items():
-                for k, w in enumerate(self.coef.get(name, zero)):
-                    z[k] += value * w
+                w = coef_get(name)
+                if w is None:
+                    continue
+                if n == 1:
+                    z[0] += value * w[0]
+                else:
+                    for k in range(n):
+                        z[k] += value * w[k]
             if len(self.classes_) == 2:  # binary: one score for the second class
                 p = 1.0 / (1.0 + math.exp(-z[0]))
                 out.append([1.0 - p, p])

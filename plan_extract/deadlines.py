@@ -20,6 +20,10 @@ from .rules import Rules, load_rules
 from .spans import innermost_section
 
 
+_BLANK_YEAR = regex.compile(r"[xX×_]{2,}\s*年")
+_INTERVAL = regex.compile(r";INTERVAL=(\d+)")
+
+
 @dataclass(frozen=True)
 class Found:
     kind: str
@@ -71,7 +75,7 @@ def _year_of(m: regex.Match, group: str, plan_year: Optional[int]) -> Optional[i
     if m.groupdict().get(group):
         return int(m.group(group))
     text = m.group()
-    if regex.search(r"[xX×_]{2,}\s*年", text):
+    if _BLANK_YEAR.search(text):
         return None
     return plan_year
 
@@ -178,7 +182,7 @@ def _rrule(g: dict, rules: Rules) -> str:
 
 
 def _with_interval(rule: str, n: int) -> str:
-    m = regex.search(r";INTERVAL=(\d+)", rule)
+    m = _INTERVAL.search(rule)
     if m:
         return rule.replace(m.group(), f";INTERVAL={int(m.group(1)) * n}")
     return f"{rule};INTERVAL={n}"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Optional
 
 import cn2an
 
 
+@lru_cache(maxsize=8192)
 def to_number(text: str) -> Optional[float]:
     """The value of ``text`` (``"两"`` → 2, ``"百分之三十"`` → 30), or None."""
     s = unicodedata.normalize("NFKC", text).strip()

@@ -22,6 +22,9 @@ from .document import Plan, Section
 from .rules import Rules, load_rules
 
 
+_AFTER_WORD = regex.compile(r"[\p{Han}，,]")
+
+
 @dataclass
 class Candidate:
     start: int  # marker start in the plan text
@@ -113,7 +116,7 @@ def _inside_candidates(view, a, b, opened, taken, rules) -> list[Candidate]:
             for m in pat.finditer(view, a, b):
                 if m.start() in taken or m.start() == a:
                     continue
-                if not regex.match(r"[\p{Han}，,]", view[m.start() - 1]):
+                if not _AFTER_WORD.match(view[m.start() - 1]):
                     continue
                 c = match_marker(view, m.start(), rules, b)
                 if c and c.style == name and (name, c.number) in wanted:

@@ -18,9 +18,14 @@ from .document import Cleaned, Note, Plan
 from .offsets import TextBuilder
 from .rules import Rules, load_rules
 
+_SENTENCE = regex.compile(r"[。；;]")
+_SENTENCE_END = regex.compile(r"[。；;！？!?]")
+_AS_OF = regex.compile(r"(?:截至|截止)\s*$")
+
 DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title", "boilerplate")
 # A trained line model overrides the rules only when it is this sure.
 LINE_MODEL_THRESHOLD = 0.9
+LINE_MODEL_MAX_LEN = 60
 
 
 @dataclass
@@ -61,7 +66,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
         if not v:
             line.kind = "blank"
             continue
-        if in_related and len(v) <= item_max and not regex.search(r"[。；;]", v) \
+        if in_related and len(v) <= item_max and not _SENTENCE.search(v) \
                 and not (chrome.search(v) or _chrome_parts(v, rules)):
             line.kind = "related_list"  # a title-like line inside the list is a list item
             continue
@@ -72,7 +77,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
             line.kind, in_related = "related_list", True
         elif chrome.search(v) or _chrome_parts(v, rules):
             line.kind = "site_chrome"
-        elif in_related and (related_item.search(v) or len(v) <= item_max and not regex.search(r"[。；;]", v)):
+        elif in_related and (related_item.search(v) or len(v) <= item_max and not _SENTENCE.search(v)):
             line.kind = "related_list"
         elif toc.search(v):
             line.kind = "toc"
@@ -120,7 +125,8 @@ def _refine_lines(lines: list[Line], model) -> None:
     """
     from .classify import line_row
 
-    index = [i for i, ln in enumerate(lines) if ln.kind == "text"]
+    # boilerplate lines are short; long prose lines are never sent to the model
+    index = [i for i, ln in enumerate(lines) if ln.kind == "text" and len(ln.view.strip()) <= LINE_MODEL_MAX_LEN]
     if not index:
         return
     rows = [line_row(lines, i, rule_kind=lines[i].kind) for i in index]
@@ -297,6 +303,6 @@ def _skipped(line: str, m: regex.Match, rules: Rules) -> bool:
             depth -= 1
     if depth:
         return True
-    sentence = regex.split(r"[。；;！？!?]", line[m.end():], maxsplit=1)[0]
+    sentence = _SENTENCE_END.split(line[m.end():], maxsplit=1)[0]
     past = rules.re("plans", "year", "past_clause")
-    return bool(past.search(sentence) or regex.search(r"(?:截至|截止)\s*$", line[: m.start()]))
+    return bool(past.search(sentence) or _AS_OF.search(line[: m.start()]))

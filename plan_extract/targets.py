@@ -30,6 +30,7 @@ _YEAR = regex.compile(r"(?:19|20)\d\d")
 _PER_PERIOD = regex.compile(r"每\s*(?:个)?(?:日|天|周|月|季度|季|半年|年)\S{0,4}$")
 _OPEN_END = regex.compile(r"\s*(?:[，。；,;、)）\n]|$)")
 _HAN = regex.compile(r"\p{Han}")
+_HAN_GAP = regex.compile(r"[\p{Han}\s]*")
 SEGMENT_STOP = CLAUSE_STOP + "、(（)）□\ufffd?"
 
 
@@ -122,7 +123,7 @@ def _cue_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tu
         if len(word) == 1 or comp == "=":
             if len(gap) > 6 or not _FILLER.fullmatch(gap):
                 continue
-        elif len(gap) > 6 or not regex.fullmatch(r"[\p{Han}\s]*", gap):
+        elif len(gap) > 6 or not _HAN_GAP.fullmatch(gap):
             continue
         if best is None or b > best[2] or (b == best[2] and a < best[1]):
             best = (comp, a, b)
@@ -168,7 +169,7 @@ def _inside_word(view: str, start: int) -> bool:
         return False
     left = max(0, start - 6)
     pos = left
-    for token in _jieba().lcut(view[left:start + 4]):
+    for token in cut(view[left:start + 4]):
         if pos == start:
             return False
         if pos > start:
@@ -352,11 +353,17 @@ def _jieba():
     return tokenizer
 
 
+@lru_cache(maxsize=65536)
+def cut(text: str) -> tuple[str, ...]:
+    """jieba's words of ``text`` (cached: clauses repeat across candidates)."""
+    return tuple(_jieba().lcut(text))
+
+
 def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool) -> tuple[str, int]:
     """Metric ending at ``end`` and its start; jieba tokens find the left edge."""
     seg_start = _clause_start(view, end, SEGMENT_STOP)
     seg = to_simplified(text[seg_start:end])
-    tokens = _jieba().lcut(seg) if seg else []
+    tokens = list(cut(seg)) if seg else []
     pos = seg_start
     while tokens and (tokens[0] in pats["lead"] or not tokens[0].strip()):
         pos += len(tokens.pop(0))
@@ -444,7 +451,7 @@ def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) 
     value = None if c.placeholder else as_json_number(to_number(c.lo))
     value_max = None
     if c.hi is not None:
-        value_max = None if regex.fullmatch(rules.get("targets", "placeholder"), c.hi) else as_json_number(to_number(c.hi))
+        value_max = None if pats["placeholder"].fullmatch(c.hi) else as_json_number(to_number(c.hi))
     for pattern in pats["metric_drop"]:
         metric = pattern.sub("", metric)
     if len(metric) > rules.get("targets", "metric_max"):
@@ -469,7 +476,8 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
         if label != "target":
             continue
         f = resolve(c, cands, plan, rules)
-        linked = next((d.id for d in deadlines if same_clause(plan.view, c.start, d.start)), None)
+        linked = next((d.id for d in deadlines
+                       if abs(d.start - c.start) < 200 and same_clause(plan.view, c.start, d.start)), None)
         out.append(Target(id=f"t{len(out) + 1}", text=plan.text[f["start"]:f["end"]], start=f["start"],
                           end=f["end"], metric=f["metric"], comparator=f["comparator"], value=f["value"],
                           value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
