@@ -21,6 +21,7 @@ import json
 import os
 import signal
 import tempfile
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -61,7 +62,8 @@ def process_task(task: Task, models=None, time_limit: Optional[float] = None) ->
     """JSON lines of one input, or its error line; never raises for bad input."""
     from .pipeline import extract_bytes
 
-    use_alarm = bool(time_limit) and hasattr(signal, "SIGALRM")
+    use_alarm = (bool(time_limit) and hasattr(signal, "SIGALRM")
+                 and threading.current_thread() is threading.main_thread())  # Dask runs tasks in threads
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, time_limit)
@@ -143,8 +145,12 @@ def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, 
 
 def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1, force: bool = False,
               models=None, time_limit: Optional[float] = 120.0, limits: Limits = Limits(),
-              on_file: Optional[Callable[[str, int], None]] = None) -> BatchResult:
-    """Extract every input under ``paths`` into ``outdir`` (see the module docstring)."""
+              on_file: Optional[Callable[[str, int], None]] = None, dask_client=None) -> BatchResult:
+    """Extract every input under ``paths`` into ``outdir`` (see the module docstring).
+
+    ``dask_client`` (a ``distributed.Client``) sends the work to a Dask
+    cluster instead of local processes; the output is the same.
+    """
     out = Path(outdir)
     done = out / WORK_DIR / "done"
     done.mkdir(parents=True, exist_ok=True)
@@ -164,11 +170,16 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
         if on_file:
             on_file(task.path, len(lines))
 
-    if jobs <= 1:
+    rules_only = models is False
+    if dask_client is not None:
+        from .dask import ordered_map
+
+        for task, outcome in ordered_map(dask_client, _worker, tasks, rules_only=rules_only, time_limit=time_limit):
+            settle(task, outcome)
+    elif jobs <= 1:
         for task in tasks:
             settle(task, process_task(task, models=models, time_limit=time_limit))
     else:
-        rules_only = models is False
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             while True:  # bounded windows keep memory flat on huge archives
                 window = list(islice(tasks, jobs * 32))

@@ -31,8 +31,10 @@ def main() -> None:
 @click.option("--rules-only", is_flag=True, help="Decide with the rules alone, without the trained classifiers.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "xlsx"]), default="jsonl",
               show_default=True, help="plans.jsonl is always written; csv, parquet or xlsx add flat tables.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Run on a Dask cluster: tcp://HOST:8786, or 'local' for a LocalCluster of -j workers.")
 def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit: float, rules_only: bool,
-        fmt: str) -> None:
+        fmt: str, dask_address) -> None:
     """Extract every file under PATHS (folders and archives too) into OUTDIR."""
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
@@ -58,8 +60,20 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
             rate = f"{t.completed / t.elapsed:.1f}" if t.elapsed else "-"
             progress.update(task, advance=1, plans=plans, rate=rate)
 
-        result = run_batch(paths, outdir, jobs=jobs, force=force, time_limit=time_limit or None,
-                           models=False if rules_only else None, on_file=on_file)
+        client = None
+        if dask_address:
+            from .dask import client_for
+
+            client = client_for(dask_address, workers=max(jobs, 2))
+        try:
+            result = run_batch(paths, outdir, jobs=jobs, force=force, time_limit=time_limit or None,
+                               models=False if rules_only else None, on_file=on_file, dask_client=client)
+        finally:
+            if client is not None:
+                cluster = client.cluster if dask_address == "local" else None
+                client.close()
+                if cluster is not None:
+                    cluster.close()
     if fmt != "jsonl":
         from .export import export
 
