@@ -91,6 +91,12 @@ def _key(path: str, sha: str) -> str:
     return hashlib.sha256(f"{path}\0{sha}".encode()).hexdigest()[:32]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomic(target: Path, lines: Iterable[str], *, durable: bool = True) -> None:
     """Write beside ``target`` and rename over it.  ``durable`` adds an fsync
     (for power loss); a killed process cannot lose what it wrote either way."""
@@ -102,6 +108,7 @@ def _write_atomic(target: Path, lines: Iterable[str], *, durable: bool = True) -
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

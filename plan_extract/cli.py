@@ -194,3 +194,14 @@ def schema() -> None:
     from .schema import record_schema
 
     click.echo(json.dumps(record_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="Where the page goes [default: OUTDIR/report.html].")
+def report(outdir: str, output) -> None:
+    """Write one self-contained HTML page to review the run in OUTDIR."""
+    from .report import write_report
+
+    click.echo(write_report(Path(outdir), Path(output) if output else None))

@@ -101,6 +101,9 @@ def _atomic(target: Path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        from .batch import _umask
+
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
