@@ -119,24 +119,23 @@ def _write_atomic(target: Path, lines: Iterable[str], *, durable: bool = True) -
 def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, order: list,
            on_file: Optional[Callable]) -> Iterator[Task]:
     """Tasks still to run; inputs done before, or unreadable, are settled here."""
+
+    def fail(path: str, stage: str, reason: str) -> None:
+        error = {"path": path, "stage": stage, "reason": reason}
+        order.append(("error", error))
+        result.failed.append(error)
+        result.files += 1
+        if on_file:
+            on_file(path, 0)
+
     for item in items:
         if item.error is not None:
-            error = {"path": item.path, "stage": item.error.stage, "reason": item.error.reason}
-            order.append(("error", error))
-            result.failed.append(error)
-            result.files += 1
-            if on_file:
-                on_file(item.path, 0)
+            fail(item.path, item.error.stage, item.error.reason)
             continue
         try:
             data = item.load()
         except OSError as exc:
-            error = {"path": item.path, "stage": "read", "reason": f"cannot read file: {exc.strerror or exc}"}
-            order.append(("error", error))
-            result.failed.append(error)
-            result.files += 1
-            if on_file:
-                on_file(item.path, 0)
+            fail(item.path, "read", f"cannot read file: {exc.strerror or exc}")
             continue
         key = _key(item.path, hashlib.sha256(data).hexdigest())
         order.append(("done", key))
