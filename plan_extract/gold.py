@@ -30,14 +30,17 @@ RRULE = regex.compile(r"^FREQ=(?:DAILY|WEEKLY|MONTHLY|YEARLY)(?:;(?:INTERVAL=\d+
 PLAN_KEYS = {"title", "year", "script", "first", "last", "not_in_text", "sections", "targets", "deadlines"}
 
 
-def _find_in_order(text: str, quotes: list[str]) -> list[int]:
-    out, pos = [], 0
-    for q in quotes:
-        i = text.find(q, pos)
-        out.append(i)
-        if i >= 0:
-            pos = i + 1
-    return out
+def _located(text: str, items: list[dict], key: str, label: str, bad):
+    """(index, item, tag) of each item, reporting quotes not found in order."""
+    pos = 0
+    for i, item in enumerate(items):
+        tag = f"{label} {i} {item[key][:16]!r}"
+        found = text.find(item[key], pos)
+        if found < 0:
+            bad(f"{tag}: {key} not found in order")
+        else:
+            pos = found + 1
+        yield i, item, tag
 
 
 def validate_file(gold: dict, source: Path, name: str) -> list[str]:
@@ -67,11 +70,7 @@ def validate_file(gold: dict, source: Path, name: str) -> list[str]:
             if plan[key] not in text:
                 bad(f"{where} {key} quote not in the cleaned source: {plan[key]!r}")
         sections = plan["sections"]
-        for i, pos in enumerate(_find_in_order(text, [s["quote"] for s in sections])):
-            s = sections[i]
-            tag = f"{where} section {i} {s['quote'][:12]!r}"
-            if pos < 0:
-                bad(f"{tag}: quote not found in order")
+        for i, s, tag in _located(text, sections, "quote", f"{where} section", bad):
             if s["style"] not in STYLES:
                 bad(f"{tag}: style {s['style']!r}")
             if not s["quote"].startswith(s["marker"]):
@@ -86,11 +85,7 @@ def validate_file(gold: dict, source: Path, name: str) -> list[str]:
             if len(s["title"]) > 60:
                 bad(f"{tag}: title longer than 60 characters")
         n_sections, n_deadlines = len(sections), len(plan["deadlines"])
-        for i, pos in enumerate(_find_in_order(text, [t["text"] for t in plan["targets"]])):
-            t = plan["targets"][i]
-            tag = f"{where} target {i} {t['text'][:16]!r}"
-            if pos < 0:
-                bad(f"{tag}: text not found in order")
+        for _, t, tag in _located(text, plan["targets"], "text", f"{where} target", bad):
             if t["comparator"] not in COMPARATORS:
                 bad(f"{tag}: comparator {t['comparator']!r}")
             if t["placeholder"] != (t["value"] is None):
@@ -107,11 +102,7 @@ def validate_file(gold: dict, source: Path, name: str) -> list[str]:
                 bad(f"{tag}: section index {t['section']} out of range")
             if t["deadline"] is not None and not 0 <= t["deadline"] < n_deadlines:
                 bad(f"{tag}: deadline index {t['deadline']} out of range")
-        for i, pos in enumerate(_find_in_order(text, [d["text"] for d in plan["deadlines"]])):
-            d = plan["deadlines"][i]
-            tag = f"{where} deadline {i} {d['text'][:16]!r}"
-            if pos < 0:
-                bad(f"{tag}: text not found in order")
+        for _, d, tag in _located(text, plan["deadlines"], "text", f"{where} deadline", bad):
             if d["kind"] not in KINDS:
                 bad(f"{tag}: kind {d['kind']!r}")
             elif d["kind"] == "recurring":
