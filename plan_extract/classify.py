@@ -239,15 +239,26 @@ class LinearModel:
         n = len(self.intercept)
         for feats in FEATURES[self.kind](list(rows)):
             z = list(self.intercept)
-            for name, value in feats.items():
-                w = coef_get(name)
-                if w is None:
-                    continue
-                if n == 1:
-                    z[0] += value * w[0]
-                else:
-                    for k in range(n):
-                        z[k] += value * w[k]
+            if n == 3:  # the candidate model: unrolled, features are mostly 1.0
+                z0, z1, z2 = z
+                for name, value in feats.items():
+                    w = coef_get(name)
+                    if w is not None:
+                        if value == 1.0:
+                            z0 += w[0]
+                            z1 += w[1]
+                            z2 += w[2]
+                        else:
+                            z0 += value * w[0]
+                            z1 += value * w[1]
+                            z2 += value * w[2]
+                z = [z0, z1, z2]
+            else:
+                for name, value in feats.items():
+                    w = coef_get(name)
+                    if w is not None:
+                        for k in range(n):
+                            z[k] += value * w[k]
             if len(self.classes_) == 2:  # binary: one score for the second class
                 p = 1.0 / (1.0 + math.exp(-z[0]))
                 out.append([1.0 - p, p])

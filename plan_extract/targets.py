@@ -66,11 +66,15 @@ def _patterns(rules: Rules):
                       key=lambda x: -len(x[0]))
         after = sorted(((c, comp) for comp, words in t["cues_after"].items() for c in words),
                        key=lambda x: -len(x[0]))
+        verbs = sorted(t["count_verbs"], key=len, reverse=True)
         return {
             "amount": regex.compile(amount),
             "cues": cues,
+            "cue_of": dict(cues),
+            "cue_rx": regex.compile("|".join(regex.escape(c) for c, _ in cues)),
             "after": after,
-            "verbs": sorted(t["count_verbs"], key=len, reverse=True),
+            "verbs": verbs,
+            "verb_rx": regex.compile("|".join(regex.escape(v) for v in verbs)),
             "placeholder": regex.compile(t["placeholder"]),
             "past": regex.compile(t["past"]),
             "future": regex.compile(t["future"]),
@@ -108,14 +112,16 @@ _FILLER = regex.compile(r"(?:\s|在|开展|完成|组织|举办|发表|引进|�
 _SINGLE_CUE_BLOCK = {"达": "到表下传抵通发直长", "约": "签节制合公预条契简婚邀", "近": "最附接将靠亲", "为": "作成认因以更行"}
 
 
+CUE_REACH = 12  # a cue ends at most 6 characters before the number and is at most 6 long
+
+
 def _cue_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tuple[str, int, int]]:
-    window = view[clause_start:c_start]
     best = None
-    for word, comp in pats["cues"]:
-        i = window.rfind(word)
-        if i < 0:
-            continue
-        a, b = clause_start + i, clause_start + i + len(word)
+    cue_of = pats["cue_of"]
+    for m in pats["cue_rx"].finditer(view, max(clause_start, c_start - CUE_REACH), c_start, overlapped=True):
+        word = m.group()
+        comp = cue_of[word]
+        a, b = m.start(), m.end()
         gap = view[b:c_start]
         if len(word) == 1 and word in _SINGLE_CUE_BLOCK:
             if gap or (a > 0 and view[a - 1] in _SINGLE_CUE_BLOCK[word]):
@@ -141,12 +147,10 @@ def _cue_after(view: str, end: int, pats) -> Optional[tuple[str, int, int]]:
 
 def _verb_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tuple[int, int]]:
     window_start = max(clause_start, c_start - pats["verb_window"])
-    window = view[window_start:c_start]
     best = None
-    for verb in pats["verbs"]:
-        i = window.rfind(verb)
-        if i >= 0 and (best is None or window_start + i > best[0]):
-            best = (window_start + i, window_start + i + len(verb))
+    for m in pats["verb_rx"].finditer(view, window_start, c_start, overlapped=True):
+        if best is None or m.start() > best[0]:
+            best = (m.start(), m.end())
     return best
 
 
