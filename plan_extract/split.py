@@ -21,8 +21,9 @@ from .rules import Rules, load_rules
 _SENTENCE = regex.compile(r"[。；;]")
 _SENTENCE_END = regex.compile(r"[。；;！？!?]")
 _AS_OF = regex.compile(r"(?:截至|截止)\s*$")
+_DATE_LINE = regex.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
 
-DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title", "boilerplate")
+DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title", "boilerplate", "running_header")
 # A trained line model overrides the rules only when it is this sure.
 LINE_MODEL_THRESHOLD = 0.9
 LINE_MODEL_MAX_LEN = 60
@@ -51,6 +52,18 @@ def _lines(cleaned: Cleaned) -> list[Line]:
     return out
 
 
+def _running_headers(lines: list[Line], rules: Rules) -> None:
+    """A short line repeated on every page (a PDF's running header) is chrome."""
+    counts = Counter(ln.view.strip() for ln in lines if ln.kind == "text")
+    repeat = rules.get("boilerplate", "running_header")
+    marker_start = rules.re("plans", "not_title_start")
+    for ln in lines:
+        v = ln.view.strip()
+        if ln.kind == "text" and counts[v] >= repeat["min_repeats"] and len(v) <= repeat["max_len"] \
+                and not _SENTENCE_END.search(v) and not marker_start.match(v):
+            ln.kind = "running_header"  # a heading repeated in several plans opens with a marker
+
+
 def _classify(lines: list[Line], rules: Rules) -> None:
     chrome = rules.re("boilerplate", "site_chrome")
     related_header = rules.re("boilerplate", "related_header")
@@ -73,7 +86,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
         if _title(line, rules):
             in_related = False
             continue
-        if related_header.search(v):
+        if related_header.search(v.strip("【】[]〔〕 ")):
             line.kind, in_related = "related_list", True
         elif chrome.search(v) or _chrome_parts(v, rules):
             line.kind = "site_chrome"
@@ -149,6 +162,12 @@ def _plan_starts(lines: list[Line]) -> list[int]:
     isolated = [i for i in titles if _isolated(lines, i)]
     if len(isolated) >= 2 and all(_body_after(lines, i) >= 200 for i in isolated):
         return isolated
+    # plans in a row: the file opens with a plan title and another follows a finished paragraph
+    content = [i for i, ln in enumerate(lines) if ln.kind in ("text", "title")]
+    if content and lines[content[0]].kind == "title":
+        in_row = [i for i in titles if i == content[0] or _after_paragraph(lines, i)]
+        if len(in_row) >= 2 and all(_body_after(lines, i) >= 200 for i in in_row):
+            return in_row
     content = [i for i, ln in enumerate(lines) if ln.kind in ("text", "title")]
     first_titles = [i for i in content[:3] if lines[i].kind == "title" and not lines[i].collection]
     if first_titles:
@@ -160,6 +179,17 @@ def _isolated(lines: list[Line], i: int) -> bool:
     before = i == 0 or lines[i - 1].kind != "text"
     after = i + 1 >= len(lines) or lines[i + 1].kind != "title"
     return before and after
+
+
+def _after_paragraph(lines: list[Line], i: int) -> bool:
+    """The nearest text line before ``i`` ends a sentence (or is a date line)."""
+    for ln in reversed(lines[:i]):
+        if ln.kind == "text":
+            v = ln.view.strip()
+            return bool(_SENTENCE_END.search(v[-1:]) or _DATE_LINE.match(v))
+        if ln.kind == "title":
+            return False
+    return False
 
 
 def _body_after(lines: list[Line], i: int) -> int:
@@ -181,6 +211,7 @@ def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None, line_model=N
     rules = rules or load_rules()
     lines = _lines(cleaned)
     _classify(lines, rules)
+    _running_headers(lines, rules)
     if line_model is not None:
         _refine_lines(lines, line_model)
     starts = _plan_starts(lines)
@@ -266,6 +297,7 @@ def plan_year(view: str, *, title_view: Optional[str], collection_views: list[st
 
 def _body_year(lines: list[str], rules: Rules) -> tuple[bool, Optional[int]]:
     pats = [("period", rules.re("plans", "year", "period")),
+            ("period_short", rules.re("plans", "year", "period_short")),
             ("known", rules.re("plans", "year", "known")),
             ("cjk", rules.re("plans", "year", "cjk")),
             ("blank", rules.re("plans", "year", "blank"))]
@@ -282,6 +314,8 @@ def _body_year(lines: list[str], rules: Rules) -> tuple[bool, Optional[int]]:
                 continue
             if kind == "blank":
                 return True, None
+            if kind == "period_short":
+                return True, int(m.group("century") + m.group("yy"))
             if kind == "cjk":
                 return True, int(cn2an.transform(m.group("cjk"), "cn2an")) if _cjk_year(m.group("cjk")) else None
             return True, int(m.group("year"))
