@@ -128,6 +128,30 @@ def _page_number_lines(c: _Cleaner, pattern: regex.Pattern) -> None:
     c.delete_spans(spans)
 
 
+def _running_header_lines(c: _Cleaner, rules: Rules) -> None:
+    """A short line repeated on every page of a PDF (a running header) goes
+    before wrapped lines are joined, or it would be glued into sentences."""
+    spec = rules.get("clean", "running_header")
+    ends = rules.re("clean", "sentence_end")
+    marker = rules.re("plans", "not_title_start")
+    lines = list(_line_spans(c.text))
+    where: dict[str, list[int]] = {}
+    for k, (_, _, line) in enumerate(lines):
+        where.setdefault(line.strip(), []).append(k)
+
+    def once_a_page(s: str) -> bool:  # repeated, and far apart: once per page, not a repeated paragraph
+        at = where[s]
+        return len(at) >= spec["min_repeats"] and min(b - a for a, b in zip(at, at[1:])) >= spec["min_gap_lines"]
+
+    spans = []
+    for start, end, line in lines:
+        s = line.strip()
+        if s and len(s) <= spec["max_len"] and not ends.search(s) and not marker.match(s) and once_a_page(s):
+            c.notes.append(Note("running_header", c.map.start(start), s))
+            spans.append((start, min(end + 1, len(c.text))))
+    c.delete_spans(spans)
+
+
 def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
     """Join a full-width line that ends mid-sentence to the next text line."""
     ends = rules.re("clean", "sentence_end")
@@ -210,6 +234,7 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
     if hard_wrap:
         c.apply(rules.re("clean", "split_digits"), lambda m: "")
         _page_number_lines(c, rules.re("clean", "page_number", "hard_wrap_only"))
+        _running_header_lines(c, rules)
         _join_wrapped_lines(c, rules)
     for m in rules.re("clean", "mojibake").finditer(c.text):
         c.notes.append(Note("mojibake", c.map.start(m.start()), m.group()))
