@@ -12,11 +12,13 @@ import cn2an
 @lru_cache(maxsize=8192)
 def to_number(text: str) -> Optional[float]:
     """The value of ``text`` (``"两"`` → 2, ``"百分之三十"`` → 30), or None."""
-    s = unicodedata.normalize("NFKC", text).strip()
+    s = unicodedata.normalize("NFKC", text).strip().replace(",", "")
     if not s:
         return None
-    if s.startswith("百分之"):
+    if s.startswith(("百分之", "千分之")):
         s = s[3:]
+    if s == "百":  # 百分之百
+        return 100.0
     try:
         return float(s)
     except ValueError:

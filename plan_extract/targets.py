@@ -216,6 +216,8 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
         lo, hi, unit, per = m.group("lo"), m.group("hi"), m.group("unit"), m.group("per")
         if lo.startswith("百分之"):
             unit = unit or "%"
+        elif lo.startswith("千分之"):
+            unit = unit or "‰"
         if not unit:
             unit = _unitless(view, m, pats)
             if unit is None:
@@ -334,7 +336,7 @@ def decide(cands: Sequence[Candidate], view: str) -> list[str]:
 
 def _routine(c: Candidate) -> bool:
     """A scheduled activity without a cue (召开两次会议, 开展一次督导), or an article (一批)."""
-    return c.unit.startswith(("次", "期", "批")) or c.lo == "一"
+    return c.unit.startswith(("次", "期", "批")) or (c.lo == "一" and c.unit in ("个", "些", "项"))
 
 
 # --- resolve ---------------------------------------------------------------
