@@ -147,8 +147,8 @@ def score_plan(record: dict, gold_plan: dict, source: str = "") -> dict[str, Tal
 
 
 def _plan_matches(record: dict, gp: dict) -> bool:
-    text = record["text"].strip()
-    return text.lstrip("#* ").startswith(gp["first"]) and text.endswith(gp["last"]) and \
+    text = record["text"].strip().lstrip("#* ")
+    return text.startswith(gp["first"].lstrip("#* ")) and text.endswith(gp["last"]) and \
         record["title"] == gp["title"]
 
 
