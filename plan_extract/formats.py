@@ -215,6 +215,11 @@ def html_text(html: str) -> str:
         if attrs.strip() and CHROME_ATTR.search(attrs) and tag.name not in ("body", "html", "main", "article"):
             tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
+    for ol in root.find_all("ol"):  # the numbers a browser shows are not in the text
+        number = int(ol.get("start") or 1) if str(ol.get("start") or "1").isdigit() else 1
+        for li in ol.find_all("li", recursive=False):
+            li.insert(0, f"{_list_number(ol.get('type') or '1', number)}.")
+            number += 1
     for br in root.find_all("br"):
         br.replace_with("\n")
     for block in root.find_all(BLOCK_TAGS):
@@ -225,6 +230,13 @@ def html_text(html: str) -> str:
     text = root.get_text()
     lines = [regex.sub(r"[ \t\u3000\xa0]+$", "", regex.sub(r"^[ \t\xa0]+", "", ln)) for ln in text.split("\n")]
     return regex.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def _list_number(kind: str, n: int) -> str:
+    if kind in ("a", "A"):
+        s = chr(ord("a") + (n - 1) % 26)
+        return s.upper() if kind == "A" else s
+    return str(n)
 
 
 def html_charset(data: bytes) -> str | None:

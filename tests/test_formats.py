@@ -103,3 +103,13 @@ def test_encrypted_pdf_is_reported():
     writer.write(out)
     with pytest.raises(StageError, match="password-protected PDF"):
         extract_bytes(out.getvalue(), path="locked.pdf")
+
+
+def test_html_ordered_lists_show_their_numbers():
+    page = ("<html><body><div class='article'><h1>2026年医务科工作计划</h1><h2>一、质量目标</h2>"
+            "<ol><li>门诊病历合格率达到95%以上</li><li>6月底前完成培训</li></ol>"
+            "<ol start='3'><li>每季度开展一次评价</li></ol><ul><li>不编号的条目</li></ul></div></body></html>")
+    rec = extract_bytes(page.encode("utf-8"), path="page.html")[0]
+    assert [(s["marker"], s["level"]) for s in rec["sections"]] == [("一、", 1), ("1.", 2), ("2.", 2), ("3.", 2)]
+    assert [t["value"] for t in rec["targets"]] == [95]
+    assert [d["value"] or d["recurrence"] for d in rec["deadlines"]] == ["2026-06-30", "FREQ=MONTHLY;INTERVAL=3"]
