@@ -165,6 +165,9 @@ def _rrule(g: dict, rules: Rules) -> str:
         return "FREQ=DAILY"
     if g.get("workday"):
         return "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"
+    if g.get("bymonth"):  # 每年3月(15日)
+        rule = f"FREQ=YEARLY;BYMONTH={int(to_number(g['bymonth']))}"
+        return rule + (f";BYMONTHDAY={int(g['bymd'])}" if g.get("bymd") else "")
     if not g.get("per"):  # 次月5日前: a monthly day
         return f"FREQ=MONTHLY;BYMONTHDAY={int(g['bymd'])}"
     rule = f"FREQ={freq[g['per']]}"
