@@ -161,14 +161,19 @@ def _rrule(g: dict, rules: Rules) -> str:
     freq = rules.get("deadlines", "freq")
     if g.get("dup"):
         return f"FREQ={freq[g['dup']]}"
+    if g.get("wd") and not g.get("per"):  # 每逢周三
+        days = rules.get("deadlines", "weekday")
+        return "FREQ=WEEKLY;BYDAY=" + ",".join(dict.fromkeys(days[ch] for ch in g["wd"] if ch in days))
     if g.get("daily"):
         return "FREQ=DAILY"
     if g.get("workday"):
         return "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"
+    if g.get("quarter_end"):
+        return "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
     if g.get("bymonth"):  # 每年3月(15日)
         rule = f"FREQ=YEARLY;BYMONTH={int(to_number(g['bymonth']))}"
         return rule + (f";BYMONTHDAY={int(g['bymd'])}" if g.get("bymd") else "")
-    if not g.get("per"):  # 次月5日前: a monthly day
+    if not g.get("per") and g.get("bymd"):  # 次月5日前: a monthly day
         return f"FREQ=MONTHLY;BYMONTHDAY={int(g['bymd'])}"
     rule = f"FREQ={freq[g['per']]}"
     n = max(int(to_number(g[k])) for k in ("n", "n2") if g.get(k)) if g.get("n") or g.get("n2") else 1

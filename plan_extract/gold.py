@@ -26,7 +26,7 @@ VALUE_FORMS = {
     "within": regex.compile(r"^P(?:\d+(?:\.\d+)?[YMWD]|T\d+(?:\.\d+)?[HMS])$"),
 }
 RRULE = regex.compile(r"^FREQ=(?:DAILY|WEEKLY|MONTHLY|YEARLY)(?:;(?:INTERVAL=\d+|BYDAY=(?:[+-]?\d{1,2})?[A-Z]{2}(?:,(?:[+-]?\d{1,2})?[A-Z]{2})*"
-                      r"|BYMONTHDAY=-?\d{1,2}|BYMONTH=\d{1,2}))*$")
+                      r"|BYMONTHDAY=-?\d{1,2}(?:,-?\d{1,2})*|BYMONTH=\d{1,2}(?:,\d{1,2})*))*$")
 PLAN_KEYS = {"title", "year", "script", "first", "last", "not_in_text", "sections", "targets", "deadlines"}
 
 

@@ -122,7 +122,7 @@ def _title(line: Line, rules: Rules) -> bool:
         return False
     heading = rules.re("plans", "markdown_heading").match(line.view)
     line.kind = "title"
-    line.ordinal = bool(m.group("ordinal"))
+    line.ordinal = bool(m.group("ordinal") or m.group("prefix"))
     line.collection = bool(m.group("collection")) or bool(
         regex.search(r"(?:汇编|合集|大全)\s*$", m.group("suffix") or ""))
     line.heading = len(heading.group("hashes")) if heading else 0
