@@ -121,14 +121,15 @@ def test_held_out_documents_with_the_shipped_models():
     assert res["targets"].f1 >= 0.9 and res["deadlines"].f1 >= 0.9
 
 
-def test_second_held_out_set_with_the_shipped_models():
-    """data/heldout2: regression guard on the second held-out set (see its README)."""
+@pytest.mark.parametrize("name,count", [("heldout2", 6), ("heldout3", 3)])
+def test_later_held_out_sets_with_the_shipped_models(name, count):
+    """data/heldout2 and heldout3: regression guards (see their READMEs)."""
     from plan_extract import extract_file
     from plan_extract.evaluate import score
 
-    root = ROOT / "data" / "heldout2"
+    root = ROOT / "data" / name
     docs = gold_docs(root / "annotated", raw_dir=root / "raw", corpus_dir=CORPUS)
-    assert len(docs) == 6
+    assert len(docs) == count
     res = score([(extract_file(d.path), d.gold) for d in docs])
     assert res["plans"].f1 == 1.0 and res["sections"].f1 >= 0.95
     assert res["targets"].f1 >= 0.9 and res["deadlines"].f1 >= 0.9
