@@ -217,6 +217,9 @@ def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None, line_model=N
     starts = _plan_starts(lines)
     if not starts:
         return []
+    before = [i for i in range(starts[0]) if lines[i].kind == "text"]
+    if sum(len(lines[i].view.strip()) for i in before) > rules.get("plans", "title", "preface_max_chars"):
+        starts = [before[0]] + starts  # too long for a preface: a plan whose title was not recognised
     collection_titles = [ln for ln in lines[: starts[0]] if ln.kind == "title"]
     for i in range(starts[0]):
         kind = lines[i].kind

@@ -108,3 +108,13 @@ def test_title_examples_are_plan_titles(line):
 def test_title_counter_examples_are_not(line):
     plans = split_plans(clean(line + "\n加强管理。"), rules=RULES)
     assert plans[0].title is None
+
+
+def test_long_text_before_the_first_title_is_kept_as_a_plan():
+    """A plan whose title the rules miss is never dropped as a preface."""
+    body = "一、加强管理\n" + "全面落实核心制度，门诊病历书写完整率达到95%以上，确保医疗安全。" * 15 + "\n"
+    text = "某种规则认不出的标题样式★\n" + body + "卫生院工作计划篇2\n" + body
+    plans = split_plans(clean(text), rules=RULES)
+    assert len(plans) == 2
+    assert plans[0].title is None and "门诊病历书写完整率" in plans[0].text
+    assert plans[1].title == "卫生院工作计划篇2"
