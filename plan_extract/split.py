@@ -7,6 +7,7 @@ is dropped and counted, so each plan's ``warnings`` say what was left out.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
@@ -233,6 +234,7 @@ def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None, line_model=N
     drops = [Note(ln.kind, cleaned.map.start(ln.start), ln.text.strip())
              for ln in lines if ln.kind in DROPPED]
     notes = sorted(drops + list(cleaned.notes), key=lambda n: n.pos)
+    note_pos = [n.pos for n in notes]
     bounds = starts + [len(lines)]
     plans = []
     for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
@@ -242,7 +244,7 @@ def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None, line_model=N
         title = head.title if head.kind == "title" else None
         src_lo = 0 if k == 0 else cleaned.map.start(lines[a].start)
         src_hi = cleaned.map.start(lines[b].start) if b < len(lines) else float("inf")
-        own = [n for n in notes if src_lo <= n.pos < src_hi]
+        own = notes[bisect_left(note_pos, src_lo):bisect_left(note_pos, src_hi)]  # notes are sorted
         year = plan_year(view, title_view=head.view if title else None,
                          collection_views=[ln.view for ln in collection_titles], rules=rules)
         plans.append(Plan(index=k, title=title, year=year, text=text, view=view, map=pmap,
