@@ -113,6 +113,8 @@ def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
     if kind == "by":
         if g.get("qb"):
             q = int(to_number(g["qb"]))
+            if g.get("qend"):  # 二季度末前: the quarter's last day
+                return _date(y, 3 * q, _last_day(y, 3 * q)), None
             if q == 1:
                 return _date(y - 1 if y else None, 12, 31), None
             return _date(y, 3 * q - 3, _last_day(y, 3 * q - 3)), None
