@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
-import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from .atomic import write_lines
 from .errors import StageError
 from .inputs import Item, Limits, iter_items
 from .record import dumps
@@ -91,31 +90,6 @@ def _key(path: str, sha: str) -> str:
     return hashlib.sha256(f"{path}\0{sha}".encode()).hexdigest()[:32]
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomic(target: Path, lines: Iterable[str], *, durable: bool = True) -> None:
-    """Write beside ``target`` and rename over it.  ``durable`` adds an fsync
-    (for power loss); a killed process cannot lose what it wrote either way."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for line in lines:
-                fh.write(line + "\n")
-            if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, order: list,
            on_file: Optional[Callable]) -> Iterator[Task]:
     """Tasks still to run; inputs done before, or unreadable, are settled here."""
@@ -170,7 +144,7 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
             result.failed.append(error)
             order[order.index(("done", task.key))] = ("error", error)
         else:
-            _write_atomic(done / f"{task.key}.jsonl", lines, durable=False)
+            write_lines(done / f"{task.key}.jsonl", lines, durable=False)
             result.plans += len(lines)
         result.files += 1
         if on_file:
@@ -194,8 +168,8 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
                 args = [(t, rules_only, time_limit) for t in window]
                 for task, outcome in zip(window, pool.map(_worker, args, chunksize=4)):
                     settle(task, outcome)
-    _write_atomic(out / "plans.jsonl", _records(order, done))
-    _write_atomic(out / "errors.jsonl", (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error"))
+    write_lines(out / "plans.jsonl", _records(order, done))
+    write_lines(out / "errors.jsonl", (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error"))
     return result
 
 

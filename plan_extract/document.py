@@ -3,7 +3,7 @@ only :mod:`plan_extract.record` knows the record layout."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from .offsets import OffsetMap
@@ -113,7 +113,6 @@ class Extraction:
     sections: tuple[Section, ...]
     targets: tuple = ()
     deadlines: tuple = ()
-    warnings: tuple[dict, ...] = field(default=())
     cleaned_map: Optional[OffsetMap] = None  # cleaned text -> source text
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:

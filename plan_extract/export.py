@@ -10,10 +10,10 @@ moved into place atomically.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from .atomic import atomic_path
 
 TABLES = ("plans", "sections", "targets", "deadlines")
 
@@ -97,18 +97,8 @@ def frames(plans_jsonl: Path):
 
 
 def _atomic(target: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:
         write(tmp)
-        from .batch import _umask
-
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def export(outdir: Path, to: str) -> list[Path]:

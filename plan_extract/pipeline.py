@@ -61,7 +61,7 @@ def extract_source(source: Source, *, rules: Optional[Rules] = None, models=None
         decide = model_decider(models["candidates"], section_titler(sections)) if "candidates" in models else None
         targets = _stage("targets", targets_of, plan, sections, deadlines, rules=rules, decide_fn=decide)
         out.append(Extraction(source=source, script=cleaned.script, plan=plan, sections=sections,
-                              targets=targets, deadlines=deadlines, warnings=plan.warnings,
+                              targets=targets, deadlines=deadlines,
                               cleaned_map=cleaned.map))
     return out
 

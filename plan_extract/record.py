@@ -37,7 +37,7 @@ def to_record(ex: Extraction) -> dict:
         "sections": [{k: getattr(s, k) for k in SECTION_KEYS} for s in ex.sections],
         "targets": [_target(t) for t in ex.targets],
         "deadlines": [{k: getattr(d, k) for k in DEADLINE_KEYS} for d in ex.deadlines],
-        "warnings": [dict(w) for w in ex.warnings],
+        "warnings": [dict(w) for w in ex.plan.warnings],
     }
 
 

@@ -246,8 +246,8 @@ def build_report(outdir: Path) -> str:
 
 
 def write_report(outdir: Path, target: Path | None = None) -> Path:
-    from .batch import _write_atomic
+    from .atomic import write_lines
 
     target = Path(target) if target else Path(outdir) / "report.html"
-    _write_atomic(target, [build_report(Path(outdir))])
+    write_lines(target, [build_report(Path(outdir))])
     return target

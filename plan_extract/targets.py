@@ -76,6 +76,11 @@ def _patterns(rules: Rules):
             "verbs": verbs,
             "verb_rx": regex.compile("|".join(regex.escape(v) for v in verbs)),
             "placeholder": regex.compile(t["placeholder"]),
+            "single_cue_not_after": t["single_cue_not_after"],
+            "cue_filler": regex.compile(t["cue_filler"]),
+            "after_cue_not_before": t["after_cue_not_before"],
+            "routine_units": tuple(t["routine_units"]),
+            "article_units": set(t["article_units"]),
             "past": regex.compile(t["past"]),
             "future": regex.compile(t["future"]),
             "per_person": regex.compile(t["per_person"]),
@@ -108,10 +113,6 @@ def _clause_start(view: str, pos: int, stops: str = CLAUSE_STOP) -> int:
     return i + 1
 
 
-_FILLER = regex.compile(r"(?:\s|在|开展|完成|组织|举办|发表|引进|新增|招聘|培养|申报|有|达到|达|为|是|均|都|再)*")
-_SINGLE_CUE_BLOCK = {"达": "到表下传抵通发直长", "约": "签节制合公预条契简婚邀", "近": "最附接将靠亲", "为": "作成认因以更行"}
-
-
 CUE_REACH = 12  # a cue ends at most 6 characters before the number and is at most 6 long
 
 
@@ -123,11 +124,11 @@ def _cue_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tu
         comp = cue_of[word]
         a, b = m.start(), m.end()
         gap = view[b:c_start]
-        if len(word) == 1 and word in _SINGLE_CUE_BLOCK:
-            if gap or (a > 0 and view[a - 1] in _SINGLE_CUE_BLOCK[word]):
-                continue
+        blocked = pats["single_cue_not_after"].get(word)
+        if blocked is not None and (gap or (a > 0 and view[a - 1] in blocked)):
+            continue
         if len(word) == 1 or comp == "=":
-            if len(gap) > 6 or not _FILLER.fullmatch(gap):
+            if len(gap) > 6 or not pats["cue_filler"].fullmatch(gap):
                 continue
         elif len(gap) > 6 or not _HAN_GAP.fullmatch(gap):
             continue
@@ -139,7 +140,8 @@ def _cue_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tu
 def _cue_after(view: str, end: int, pats) -> Optional[tuple[str, int, int]]:
     for word, comp in pats["after"]:
         if view.startswith(word, end):
-            if word == "内" and view[end + 1:end + 2] in ("部", "容", "科", "涵", "外", "镜"):
+            if view[end + len(word):end + len(word) + 1] in pats["after_cue_not_before"].get(word, "") \
+                    and end + len(word) < len(view):
                 continue
             return comp, end, end + len(word)
     return None
@@ -254,8 +256,8 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
             c.flags.add("open_end")
         if pats["condition"].search(view, cs, start):
             c.flags.add("condition")
-        if _routine(c):
-            c.flags.add("routine")
+        if c.unit.startswith(pats["routine_units"]) or (c.lo == "一" and c.unit in pats["article_units"]):
+            c.flags.add("routine")  # a scheduled activity or an article: never a target by its verb alone
         if pats["not_before"].search(view[max(cs, start - 4):start]) or pats["not_after"].match(view, end):
             c.flags.add("not_context")
         if _in_brackets(view, start, "《", "》"):
@@ -327,16 +329,11 @@ def decide(cands: Sequence[Candidate], view: str) -> list[str]:
             labels.append("target")  # a blanked figure closing a clause is a commitment to fill in
         elif c.after_cue and "time" not in c.flags:
             labels.append("target")
-        elif c.verb and "time" not in c.flags and not _routine(c):
+        elif c.verb and "time" not in c.flags and "routine" not in c.flags:
             labels.append("target")
         else:
             labels.append("other")
     return labels
-
-
-def _routine(c: Candidate) -> bool:
-    """A scheduled activity without a cue (召开两次会议, 开展一次督导), or an article (一批)."""
-    return c.unit.startswith(("次", "期", "批")) or (c.lo == "一" and c.unit in ("个", "些", "项"))
 
 
 # --- resolve ---------------------------------------------------------------

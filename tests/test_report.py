@@ -20,8 +20,8 @@ def page(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     subprocess.run([sys.executable, "-m", "plan_extract", "run", "data/raw", str(CORPUS), "-o", str(out)],
                    cwd=ROOT, check=True, capture_output=True)
-    res = subprocess.run([sys.executable, "-m", "plan_extract", "report", str(out)], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+    subprocess.run([sys.executable, "-m", "plan_extract", "report", str(out)], cwd=ROOT,
+                   capture_output=True, text=True, check=True)
     return out, out / "report.html"
 
 
