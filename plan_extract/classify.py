@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
+from itertools import repeat
 from importlib import resources
 from pathlib import Path
 from typing import Optional, Sequence
@@ -200,6 +201,9 @@ def _estimators() -> dict:
 
 
 FEATURES = {"candidates": candidate_features, "lines": line_features}
+# Features whose value is not always 1.0 (every other feature is an indicator).
+REAL_VALUED = {"candidates": (), "lines": ("length",)}
+_ZEROS = repeat(0.0)
 
 
 class LinearModel:
@@ -215,6 +219,7 @@ class LinearModel:
         self.classes_ = list(classes)
         self.intercept = list(intercept)
         self.coef = coef
+        self._per_class: Optional[list[dict[str, float]]] = None
 
     @classmethod
     def from_estimator(cls, est) -> "LinearModel":
@@ -234,31 +239,16 @@ class LinearModel:
         return cls(d["kind"], d["classes"], d["intercept"], d["coef"])
 
     def predict_proba(self, rows) -> list[list[float]]:
+        if self._per_class is None:  # one dict per class: sums run in C via map
+            self._per_class = [{name: w[k] for name, w in self.coef.items()} for k in range(len(self.intercept))]
+        real_valued = REAL_VALUED[self.kind]
         out = []
-        coef_get = self.coef.get
-        n = len(self.intercept)
         for feats in FEATURES[self.kind](list(rows)):
-            z = list(self.intercept)
-            if n == 3:  # the candidate model: unrolled, features are mostly 1.0
-                z0, z1, z2 = z
-                for name, value in feats.items():
-                    w = coef_get(name)
-                    if w is not None:
-                        if value == 1.0:
-                            z0 += w[0]
-                            z1 += w[1]
-                            z2 += w[2]
-                        else:
-                            z0 += value * w[0]
-                            z1 += value * w[1]
-                            z2 += value * w[2]
-                z = [z0, z1, z2]
-            else:
-                for name, value in feats.items():
-                    w = coef_get(name)
-                    if w is not None:
-                        for k in range(n):
-                            z[k] += value * w[k]
+            z = [b + sum(map(weights.get, feats, _ZEROS)) for b, weights in zip(self.intercept, self._per_class)]
+            for name in real_valued:  # the sums above counted these at 1.0
+                value = feats.get(name)
+                if value is not None and name in self.coef:
+                    z = [zk + (value - 1.0) * wk for zk, wk in zip(z, self.coef[name])]
             if len(self.classes_) == 2:  # binary: one score for the second class
                 p = 1.0 / (1.0 + math.exp(-z[0]))
                 out.append([1.0 - p, p])
