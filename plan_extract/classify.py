@@ -262,12 +262,20 @@ class LinearModel:
 
 # --- models on disk -------------------------------------------------------
 
-def data_hash(folder: Path) -> str:
-    """sha256 over the gold files, so a model names the data it was trained on."""
+def data_hash(folders) -> str:
+    """sha256 over the gold files, so a model names the data it was trained on.
+
+    ``folders``: one gold folder or several; each file is named by its folder's
+    last two parts (``heldout2/annotated/raw/x.json``) so moving the checkout
+    keeps the hash."""
+    folders = [folders] if isinstance(folders, (str, Path)) else list(folders)
     h = hashlib.sha256()
-    for p in sorted(Path(folder).glob("*/*.json")):
-        h.update(p.relative_to(folder).as_posix().encode())
-        h.update(p.read_bytes())
+    for folder in folders:
+        folder = Path(folder)
+        tag = "/".join(folder.resolve().parts[-2:])
+        for p in sorted(folder.glob("*/*.json")):
+            h.update(f"{tag}/{p.relative_to(folder).as_posix()}".encode())
+            h.update(p.read_bytes())
     return h.hexdigest()
 
 

@@ -85,64 +85,76 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
     sys.exit(1 if result.failed else 0)
 
 
-def _default_sources(gold: Path) -> tuple[Path, Path]:
-    """data/annotated -> data/raw; the corpus beside the checkout (run from its root)."""
-    return gold.parent / "raw", Path.cwd().resolve().parent / "shared" / "corpus"
+MANIFEST = Path("data") / "train.txt"
+
+
+def _corpus(corpus_dir) -> Path:
+    """The corpus beside the checkout (commands run from its root) unless given."""
+    return Path(corpus_dir) if corpus_dir else Path.cwd().resolve().parent / "shared" / "corpus"
+
+
+def _gold_dirs(given) -> list[Path]:
+    from .train import training_sets
+
+    if given:
+        return [Path(d) for d in given]
+    if not MANIFEST.exists():
+        raise click.UsageError(f"no gold folders given and no {MANIFEST} here: run from the repository root")
+    return training_sets(MANIFEST)
 
 
 @main.command()
-@click.option("--data", "gold_dir", default="data/annotated", show_default=True, type=click.Path(exists=True, file_okay=False),
-              help="Gold annotations (data/annotated/README.md).")
+@click.option("--data", "gold_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="A gold folder (data/annotated/README.md); repeat for several "
+                   "[default: the folders data/train.txt lists].")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Where the models go [default: the package's plan_extract/models].")
-@click.option("--raw", "raw_dir", default=None, type=click.Path(exists=True, file_okay=False),
-              help="Sample documents named raw/... in the gold [default: DATA/../raw].")
 @click.option("--corpus", "corpus_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="Corpus documents named corpus/... [default: ../shared/corpus].")
-def train(gold_dir: str, out_dir, raw_dir, corpus_dir) -> None:
+def train(gold_dirs, out_dir, corpus_dir) -> None:
     """Train the candidate and line classifiers on the gold (deterministic)."""
     from .train import train as train_models
 
-    gold = Path(gold_dir)
-    raw_default, corpus_default = _default_sources(gold)
     out = Path(out_dir) if out_dir else Path(__file__).resolve().parent / "models"
-    meta = train_models(gold, out, raw_dir=Path(raw_dir or raw_default), corpus_dir=Path(corpus_dir or corpus_default))
+    meta = train_models(_gold_dirs(gold_dirs), out, corpus_dir=_corpus(corpus_dir))
     click.echo(f"trained on {len(meta['documents'])} documents in {meta['seconds']} s: "
                f"{meta['examples']['candidates']} candidates {meta['examples']['candidate_labels']}, "
                f"{meta['examples']['lines']} lines {meta['examples']['line_labels']} -> {out}")
 
 
 @main.command(name="eval")
-@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
-@click.argument("plans_jsonl", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--items", "items_path", default=None, type=click.Path(dir_okay=False),
               help="Also write every scored item (tp/fp/fn, group) as JSONL, for error analysis.")
 @click.option("--shipped", is_flag=True,
               help="Score the shipped models and the rules alone, without cross-validation "
-                   "(for a held-out set the models never saw, such as data/heldout/annotated).")
-@click.option("--raw", "raw_dir", default=None, type=click.Path(exists=True, file_okay=False))
+                   "(for a held-out set the models never saw).")
 @click.option("--corpus", "corpus_dir", default=None, type=click.Path(exists=True, file_okay=False))
-def evaluate(gold_dir: str, plans_jsonl, as_json: bool, items_path, shipped: bool, raw_dir, corpus_dir) -> None:
-    """Precision, recall and F1 against GOLD_DIR.
+def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> None:
+    """Precision, recall and F1 against gold folders.
 
-    With PLANS_JSONL, scores those records.  Without, runs the pipeline with
-    leave-one-file-out cross-validation: each gold document is scored by
-    classifiers trained on the other documents, beside the rules alone.
+    PATHS: gold folders (default: those data/train.txt lists) and, optionally,
+    one plans.jsonl whose records are scored.  Without records, runs the
+    pipeline with leave-one-file-out cross-validation: each gold document is
+    scored by classifiers trained on the other documents, beside the rules alone.
     """
     from .evaluate import FIELD_NAMES, KINDS, cross_validate, items_table, report, score
-    from .train import gold_docs
+    from .train import gold_sets
 
-    gold = Path(gold_dir)
-    raw_default, corpus_default = _default_sources(gold)
-    docs = gold_docs(gold, raw_dir=Path(raw_dir or raw_default), corpus_dir=Path(corpus_dir or corpus_default))
+    records_files = [Path(p) for p in paths if Path(p).is_file()]
+    if len(records_files) > 1:
+        raise click.UsageError("give at most one plans.jsonl")
+    plans_jsonl = records_files[0] if records_files else None
+    gold_dirs = _gold_dirs([p for p in paths if Path(p).is_dir()])
+    docs = gold_sets(gold_dirs, corpus_dir=_corpus(corpus_dir))
     if plans_jsonl:
         records: dict[str, list] = {}
-        for line in Path(plans_jsonl).read_text(encoding="utf-8").splitlines():
+        for line in plans_jsonl.read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             records.setdefault(Path(r["source"]["path"]).name, []).append(r)
         pairs = [(sorted(records.get(d.path.name, []), key=lambda r: r["plan_index"]), d.gold) for d in docs]
-        columns = {Path(plans_jsonl).name: score(pairs)}
+        columns = {plans_jsonl.name: score(pairs)}
     elif shipped:
         from .pipeline import extract_file
 

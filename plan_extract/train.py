@@ -38,15 +38,33 @@ class GoldDoc:
     name: str
 
 
-def gold_docs(gold_dir: Path, *, raw_dir: Path, corpus_dir: Path) -> list[GoldDoc]:
-    """Gold files with their source files, in name order."""
+def gold_docs(gold_dir: Path, *, raw_dir: Optional[Path] = None, corpus_dir: Path) -> list[GoldDoc]:
+    """Gold files with their source files, in name order.
+
+    ``raw/NAME`` sources are looked up in ``raw_dir`` (default: the ``raw``
+    folder beside ``gold_dir``, as ``data/annotated`` → ``data/raw``).
+    """
+    raw_dir = Path(raw_dir) if raw_dir else Path(gold_dir).parent / "raw"
     out = []
     for p in sorted(Path(gold_dir).glob("*/*.json")):
         gold = json.loads(p.read_text(encoding="utf-8"))
         kind, name = gold["source"].split("/", 1)
-        src = (Path(corpus_dir) if kind == "corpus" else Path(raw_dir)) / name
+        src = (Path(corpus_dir) if kind == "corpus" else raw_dir) / name
         out.append(GoldDoc(src, gold, gold["source"]))
     return out
+
+
+def training_sets(manifest: Path) -> list[Path]:
+    """The gold folders a manifest lists (one per line, relative to the manifest's folder's parent;
+    ``#`` starts a comment)."""
+    root = Path(manifest).resolve().parent.parent
+    lines = (ln.split("#", 1)[0].strip() for ln in Path(manifest).read_text(encoding="utf-8").splitlines())
+    return [root / ln for ln in lines if ln]
+
+
+def gold_sets(gold_dirs, *, corpus_dir: Path) -> list[GoldDoc]:
+    """The documents of several gold folders, each with its own ``raw`` folder."""
+    return [doc for d in gold_dirs for doc in gold_docs(Path(d), corpus_dir=corpus_dir)]
 
 
 def _same_number(c, g: dict) -> bool:
@@ -158,16 +176,17 @@ def fit_models(docs_or_examples, rules: Optional[Rules] = None) -> dict:
     return models
 
 
-def train(gold_dir: Path, out_dir: Path, *, raw_dir: Path, corpus_dir: Path) -> dict:
-    """Fit on every gold document and write the models with a JSON sidecar."""
+def train(gold_dirs, out_dir: Path, *, corpus_dir: Path) -> dict:
+    """Fit on every document of the gold folders and write the models with a JSON sidecar."""
     import sklearn
 
     t0 = time.perf_counter()
-    docs = gold_docs(gold_dir, raw_dir=raw_dir, corpus_dir=corpus_dir)
+    gold_dirs = [Path(d) for d in gold_dirs]
+    docs = gold_sets(gold_dirs, corpus_dir=corpus_dir)
     models = fit_models(docs)
     counts = models.pop("counts")
     meta = {"sklearn": sklearn.__version__, "labels": {k: list(m.classes_) for k, m in models.items()},
-            "data_sha256": data_hash(gold_dir), "documents": [d.name for d in docs], "examples": counts,
+            "data_sha256": data_hash(gold_dirs), "documents": [d.name for d in docs], "examples": counts,
             "seed": SEED}
     save_models(models, out_dir, meta=meta)
     meta["seconds"] = round(time.perf_counter() - t0, 2)
