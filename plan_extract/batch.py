@@ -134,6 +134,8 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
     out = Path(outdir)
     done = out / WORK_DIR / "done"
     done.mkdir(parents=True, exist_ok=True)
+    for stale in done.glob(".*"):  # temporary files of a run killed mid-write
+        stale.unlink(missing_ok=True)
     result = BatchResult()
     order: list[tuple[str, object]] = []
     tasks = _tasks(iter_items(paths, limits), done, force, result, order, on_file)

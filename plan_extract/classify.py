@@ -4,7 +4,9 @@ Two scikit-learn classifiers share one estimator class:
 
 - :class:`CandidateClassifier` labels a target candidate ``target`` /
   ``baseline`` / ``other`` from its clause (character n-grams, jieba words,
-  cue, unit, position, section title, tense markers, the rules' own flags);
+  cue, unit, position, section title, tense markers, the rules' own flags,
+  but not the rules' verdict: a model that sees the verdict learns to copy it
+  and adds nothing on documents the rules have not met, README "Classifier");
 - :class:`LineClassifier` labels a line ``plan_text`` / ``boilerplate`` for
   the split stage.
 
@@ -96,7 +98,7 @@ def candidate_features(rows: Sequence[dict]) -> list[dict]:
     """Feature dicts for candidate rows (module level: the pipeline pickles it)."""
     out = []
     for r in rows:
-        f = {f"rule={r['rule']}": 1.0, f"cue={r['cue']}": 1.0, f"cue_word={r['cue_word']}": 1.0,
+        f = {f"cue={r['cue']}": 1.0, f"cue_word={r['cue_word']}": 1.0,
              f"after={r['after_cue']}": 1.0, f"verb={bool(r['verb'])}": 1.0, f"unit={r['unit']}": 1.0,
              f"placeholder={r['placeholder']}": 1.0, f"range={r['range']}": 1.0, f"cjk={r['cjk']}": 1.0,
              f"baseline={r['baseline']}": 1.0, f"has_baseline={r['has_baseline']}": 1.0,
@@ -309,8 +311,8 @@ def _load(folder: str) -> Optional[dict]:
 def model_decider(model, sections_title):
     """A ``decide`` function for :func:`plan_extract.targets.targets_of`.
 
-    Rules propose every candidate and label it; their label is one of the
-    model's features.  The model decides: a rule's target stays one at
+    Rules propose every candidate and label it; the model, which judges the
+    candidate's context without seeing that label, decides: a rule's target stays one at
     P(target) >= ``TARGET_THRESHOLD``, a candidate the rules rejected becomes
     one only at P(target) >= ``OVERRULE_THRESHOLD``.  P(target) becomes the
     record's ``confidence``.

@@ -109,16 +109,21 @@ def test_killed_run_resumes_cleanly(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     done = out / ".plan_extract" / "done"
     deadline = time.time() + 60
-    while time.time() < deadline and len(list(done.glob("*.jsonl"))) < 3 if done.exists() else time.time() < deadline:
+
+    def finished():  # a kill between mkstemp and rename leaves a hidden .plan07.x1y2.jsonl: not finished
+        return [p for p in done.glob("*.jsonl") if not p.name.startswith(".")]
+
+    while time.time() < deadline and len(finished()) < 3 if done.exists() else time.time() < deadline:
         time.sleep(0.02)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    finished_before = len(list(done.glob("*.jsonl")))
+    finished_before = len(finished())
     assert 0 < finished_before < 40
     assert not (out / "plans.jsonl").exists()  # nothing half-written where readers look
-    for f in done.glob("*.jsonl"):  # every finished file is whole
+    for f in finished():  # every finished file is whole
         assert all(json.loads(line)["plan_index"] == 0 for line in f.read_text(encoding="utf-8").splitlines())
     result = run_batch([inbox], out)
+    assert not list(done.glob(".*"))  # a killed run's temporary files are swept on resume
     assert result.skipped == finished_before and result.files == 40
     assert (out / "plans.jsonl").read_bytes() == (clean_out / "plans.jsonl").read_bytes()
     again = run_batch([inbox], out)
