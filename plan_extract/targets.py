@@ -193,6 +193,12 @@ def _past(view: str, start: int, pats) -> bool:
     return bool(last) and not pats["future"].search(view, last.end(), start)
 
 
+def _review_heading(title: str, rules: Rules) -> bool:
+    """A heading over last period's results or problems, not over plans."""
+    return bool(rules.re("targets", "review_heading").search(title)) \
+        and not rules.re("targets", "plan_heading").search(title)
+
+
 def _in_quotes(view: str, pos: int) -> bool:
     line_start = view.rfind("\n", 0, pos) + 1
     seg = view[line_start:pos]
@@ -205,9 +211,14 @@ def _in_brackets(view: str, pos: int, open_ch: str, close_ch: str) -> bool:
     return seg.count(open_ch) > seg.count(close_ch)
 
 
-def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candidate]:
-    """Every number with a unit in ``view``, with its context."""
+def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Sequence[Section] = ()) -> list[Candidate]:
+    """Every number with a unit in ``view``, with its context.
+
+    ``sections``: the plan's nodes; a number under a review heading
+    (``一、2025年工作回顾``) is flagged ``past`` like one after ``已``.
+    """
     rules = rules or load_rules()
+    review = [(s.start, s.end) for s in sections if _review_heading(s.title, rules)]
     t = rules.get("targets")
     pats = _patterns(rules)
     never, time_units = set(t["never_units"]), set(t["time_units"])
@@ -246,7 +257,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None) -> list[Candida
             c.flags.add("time")
         if unit in cue_only or not unit:
             c.flags.add("cue_only")
-        if _past(view, start, pats):
+        if _past(view, start, pats) or any(a <= start < b for a, b in review):
             c.flags.add("past")
         if pats["per_person"].search(view, cs, start) and not (c.cue and c.cue[0] in (">=", "<=")):
             c.flags.add("per_person")
@@ -472,7 +483,7 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
                rules: Optional[Rules] = None, decide_fn=None) -> tuple[Target, ...]:
     """The plan's targets as records, linked to sections and same-clause deadlines."""
     rules = rules or load_rules()
-    cands = find_candidates(plan.view, rules=rules)
+    cands = find_candidates(plan.view, rules=rules, sections=sections)
     decisions = [(d, None) if isinstance(d, str) else d for d in (decide_fn or decide)(cands, plan.view)]
     out = []
     for c, (label, confidence) in zip(cands, decisions):

@@ -81,7 +81,7 @@ def candidate_examples(doc: GoldDoc, rules: Rules) -> tuple[list[dict], list[str
     for plan, gp in zip(split_plans(cleaned, rules=rules), doc.gold["plans"]):
         sections = find_sections(plan, rules=rules)
         title = section_titler(sections)
-        cands = find_candidates(plan.view, rules=rules)
+        cands = find_candidates(plan.view, rules=rules, sections=sections)
         rule_labels = decide(cands, plan.view)
         gold_t = gp.get("targets", [])
         spans = locate(plan.text, gold_t)
