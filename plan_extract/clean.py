@@ -201,6 +201,18 @@ def _same_length(line: str) -> str:
     return "".join(c if len(c2 := to_simplified(c)) != 1 else c2 for c in line)
 
 
+def _glossed(c, rules: Rules) -> bool:
+    """Whether the document carries pinyin glosses, so toneless ones may go too:
+    enough toned glosses, or (Big5 and GBK cannot write tone marks) enough
+    distinct toneless syllables of two letters or more, so a repeated ``(min)``
+    or an enumeration ``(a)`` never qualifies."""
+    table = rules.get("clean", "pinyin_toneless")
+    if sum(n.kind == "pinyin_gloss" for n in c.notes) >= table["min_glosses"]:
+        return True
+    syllables = {m.group().strip("()（） ") for m in rules.re("clean", "pinyin_toneless").finditer(c.text)}
+    return sum(len(s) >= 2 for s in syllables) >= table["min_distinct_toneless"]
+
+
 def detect_script(text: str, view: str, sample: int = 20000) -> str:
     """``zh-Hant`` when simplification changes a noticeable share of Han characters
     (judged on the first ``sample`` characters: a document keeps one script)."""
@@ -227,7 +239,7 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
     c.apply(rules.re("clean", "entities"), _entity(rules))
     c.apply(rules.re("clean", "escaped_markdown"), lambda m: m.group(1))
     c.apply(rules.re("clean", "pinyin_gloss"), lambda m: "", note="pinyin_gloss")
-    if sum(n.kind == "pinyin_gloss" for n in c.notes) >= rules.get("clean", "pinyin_toneless", "min_glosses"):
+    if _glossed(c, rules):
         c.apply(rules.re("clean", "pinyin_toneless"), lambda m: "")
     c.apply(rules.re("clean", "backtick"), lambda m: "")
     c.apply(rules.re("clean", "box_in_word"), lambda m: "")

@@ -60,3 +60,15 @@ def test_hard_wrapped_lines_are_joined_and_page_numbers_dropped():
 def test_scraper_line_breaks_stay_in_ordinary_text():
     raw = "一、加强管理\n\n每年组织考试、考核2—3次，理论考试\n\n要有试卷并由护士长组织。\n"
     assert clean(raw).text == raw
+
+
+def test_toneless_glosses_of_a_big5_page_go():
+    """Big5 cannot write tone marks, so scrapers leave 醫(yi)院: enough distinct syllables mark a glossed page."""
+    page = "本院將進(jin)一步加強醫(yi)院管理，提高中醫治(zhi)療率，縮短候(hou)診時間。".encode("big5").decode("big5")
+    assert clean(page).text == "本院將進一步加強醫院管理，提高中醫治療率，縮短候診時間。"
+
+
+def test_toneless_look_alikes_stay():
+    """A unit repeated in parentheses, or an enumeration, is not a gloss."""
+    for text in ("反应时间(min)：门诊5(min)、急诊8(min)、抢救室3(min)。", "措施(a)加强培训(e)落实考核(o)。"):
+        assert clean(text).text == text
