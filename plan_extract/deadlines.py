@@ -102,12 +102,16 @@ def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
         n_text = str(int(n)) if float(n).is_integer() else str(n)
         return template.replace("{n}", n_text), None
     m2 = int(to_number(g["m2"])) if g.get("m2") else None
-    if m2 is not None and not ((month or 0) < m2 <= 12 or (m2 == month and g.get("d2"))):
+    next_year = bool(g.get("next"))  # 11月至次年1月
+    if m2 is not None and not (next_year or (month or 0) < m2 <= 12 or (m2 == month and g.get("d2"))):
         return None
     if kind == "range":
-        y2 = _year_of(m, "y2", year) if g.get("y2") or "年" in m.group()[len(m.group()) // 2:] else y
+        if next_year:
+            y2 = y + 1 if y else None
+        else:
+            y2 = _year_of(m, "y2", year) if g.get("y2") or "年" in m.group()[len(m.group()) // 2:] else y
         if not g.get("d"):
-            return _interval(y, month, 1, m2, _last_day(y2, m2)), None
+            return f"{_date(y, month, 1)}/{_date(y2, m2, _last_day(y2, m2))}", None
         d1, d2 = int(to_number(g["d"])), int(to_number(g["d2"]))
         return f"{_date(y, month, d1)}/{_date(y2, m2, d2)}", None
     if kind == "by":
