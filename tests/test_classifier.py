@@ -110,7 +110,7 @@ def test_held_out_bar():
 
 
 def test_held_out_documents_with_the_shipped_models():
-    """data/heldout: documents written apart from the rules and never trained on."""
+    """data/heldout: documents written apart from the rules (now also training data): a regression guard."""
     from plan_extract import extract_file
     from plan_extract.evaluate import score
 
