@@ -29,8 +29,12 @@ from typing import Optional, Sequence
 
 import math
 
+import regex
+
 TENSE_MARKERS = ("已", "共", "完成了", "去年", "上年", "以来", "累计", "目前", "现有", "曾", "将", "计划", "力争",
                  "确保", "争取", "预计", "今年", "目标")
+# One pass finds every marker (overlapped: 力争取 holds 力争 and 争取).
+_TENSE_RX = regex.compile("|".join(TENSE_MARKERS))
 MODEL_FILES = {"candidates": "candidates.json", "lines": "lines.json"}
 # A candidate the rules accept stays a target at P(target) >= 0.5; one they
 # reject becomes a target only at P(target) >= 0.8.  The asymmetry was chosen
@@ -81,11 +85,7 @@ def line_row(lines: Sequence, i: int, *, rule_kind: str) -> dict:
 
 
 def _ngrams(text: str, prefix: str, n_max: int = 3) -> dict:
-    out = {}
-    for n in range(1, n_max + 1):
-        for k in range(len(text) - n + 1):
-            out[f"{prefix}{text[k:k + n]}"] = 1.0
-    return out
+    return {f"{prefix}{text[k:k + n]}": 1.0 for n in range(1, n_max + 1) for k in range(len(text) - n + 1)}
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -109,9 +109,8 @@ def candidate_features(rows: Sequence[dict]) -> list[dict]:
         f.update(_ngrams(r["right"][:4], "R:", 2))
         for w in _words(r["clause"][-16:]):
             f[f"w={w}"] = 1.0
-        for marker in TENSE_MARKERS:
-            if marker in r["sentence"]:
-                f[f"tense={marker}"] = 1.0
+        for marker in _TENSE_RX.findall(r["sentence"], overlapped=True):
+            f[f"tense={marker}"] = 1.0
         for w in _words(r["section"][:20]):
             f[f"S={w}"] = 1.0
         out.append(f)
@@ -205,7 +204,7 @@ def _estimators() -> dict:
 FEATURES = {"candidates": candidate_features, "lines": line_features}
 # Features whose value is not always 1.0 (every other feature is an indicator).
 REAL_VALUED = {"candidates": (), "lines": ("length",)}
-_ZEROS = repeat(0.0)
+_ZEROS, _ZEROS_C = repeat(0.0), repeat(0j)
 
 
 class LinearModel:
@@ -221,7 +220,7 @@ class LinearModel:
         self.classes_ = list(classes)
         self.intercept = list(intercept)
         self.coef = coef
-        self._per_class: Optional[list[dict[str, float]]] = None
+        self._packed: Optional[dict] = None
 
     @classmethod
     def from_estimator(cls, est) -> "LinearModel":
@@ -240,17 +239,38 @@ class LinearModel:
         d = json.loads(text)
         return cls(d["kind"], d["classes"], d["intercept"], d["coef"])
 
+    def _sums(self):
+        """Per-feature weights packed for C-level sums: softmax only needs each
+        class's score minus class 0's, so three classes fit one complex number."""
+        if self._packed is None:
+            if len(self.intercept) == 3:
+                self._packed = {name: complex(w[1] - w[0], w[2] - w[0]) for name, w in self.coef.items()}
+            elif len(self.intercept) == 1:
+                self._packed = {name: w[0] for name, w in self.coef.items()}
+            else:
+                raise ValueError(f"{self.kind}: {len(self.classes_)} classes; LinearModel scores 2 or 3")
+        return self._packed
+
+    def _scores(self, feats: dict) -> list[float]:
+        packed = self._sums()
+        b = self.intercept
+        if len(b) == 3:
+            s = sum(map(packed.get, feats, _ZEROS_C))
+            z = [0.0, b[1] - b[0] + s.real, b[2] - b[0] + s.imag]
+            diff = lambda w: (0.0, w[1] - w[0], w[2] - w[0])  # noqa: E731
+        else:
+            z = [b[0] + sum(map(packed.get, feats, _ZEROS))]
+            diff = lambda w: w  # noqa: E731
+        for name in REAL_VALUED[self.kind]:  # the sums above counted these at 1.0
+            value = feats.get(name)
+            if value is not None and name in self.coef:
+                z = [zk + (value - 1.0) * wk for zk, wk in zip(z, diff(self.coef[name]))]
+        return z
+
     def predict_proba(self, rows) -> list[list[float]]:
-        if self._per_class is None:  # one dict per class: sums run in C via map
-            self._per_class = [{name: w[k] for name, w in self.coef.items()} for k in range(len(self.intercept))]
-        real_valued = REAL_VALUED[self.kind]
         out = []
         for feats in FEATURES[self.kind](list(rows)):
-            z = [b + sum(map(weights.get, feats, _ZEROS)) for b, weights in zip(self.intercept, self._per_class)]
-            for name in real_valued:  # the sums above counted these at 1.0
-                value = feats.get(name)
-                if value is not None and name in self.coef:
-                    z = [zk + (value - 1.0) * wk for zk, wk in zip(z, self.coef[name])]
+            z = self._scores(feats)
             if len(self.classes_) == 2:  # binary: one score for the second class
                 p = 1.0 / (1.0 + math.exp(-z[0]))
                 out.append([1.0 - p, p])

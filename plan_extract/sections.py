@@ -53,9 +53,18 @@ def _styles(rules: Rules):
     return rules.memo("marker_styles", build)
 
 
+def _any_marker(rules: Rules) -> regex.Pattern:
+    """Every style's patterns as one alternation: most places hold no marker,
+    and one failed match settles them."""
+    return rules.memo("any_marker", lambda: regex.compile(
+        "|".join(f"(?:{p})" for style in rules.get("markers", "styles") for p in style["regex"])))
+
+
 def match_marker(view: str, pos: int, rules: Rules, end: Optional[int] = None) -> Optional[Candidate]:
     """The marker starting exactly at ``pos`` of ``view``, if any."""
     end = len(view) if end is None else end
+    if not _any_marker(rules).match(view, pos, end):
+        return None
     not_after = rules.re("markers", "not_after")
     for name, pats, enclosed in _styles(rules):
         for pat in pats:
