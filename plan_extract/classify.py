@@ -254,18 +254,13 @@ class LinearModel:
     def _scores(self, feats: dict) -> list[float]:
         packed = self._sums()
         b = self.intercept
+        s = sum(map(packed.get, feats, _ZEROS_C if len(b) == 3 else _ZEROS))
+        for name in REAL_VALUED[self.kind]:  # the sum above counted these at 1.0
+            if name in feats and name in packed:
+                s += (feats[name] - 1.0) * packed[name]
         if len(b) == 3:
-            s = sum(map(packed.get, feats, _ZEROS_C))
-            z = [0.0, b[1] - b[0] + s.real, b[2] - b[0] + s.imag]
-            diff = lambda w: (0.0, w[1] - w[0], w[2] - w[0])  # noqa: E731
-        else:
-            z = [b[0] + sum(map(packed.get, feats, _ZEROS))]
-            diff = lambda w: w  # noqa: E731
-        for name in REAL_VALUED[self.kind]:  # the sums above counted these at 1.0
-            value = feats.get(name)
-            if value is not None and name in self.coef:
-                z = [zk + (value - 1.0) * wk for zk, wk in zip(z, diff(self.coef[name]))]
-        return z
+            return [0.0, b[1] - b[0] + s.real, b[2] - b[0] + s.imag]
+        return [b[0] + s]
 
     def predict_proba(self, rows) -> list[list[float]]:
         out = []
