@@ -257,6 +257,8 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add("time")
         if unit in cue_only or not unit:
             c.flags.add("cue_only")
+        if lo == "零" and not unit and view[start - 1:start] == "为" and view[start - 2:start - 1] != "整":
+            c.flags.add("zero")  # 差错事故为零: a commitment to none (not 化整为零)
         if _past(view, start, pats) or any(a <= start < b for a, b in review):
             c.flags.add("past")
         if pats["per_person"].search(view, cs, start) and not (c.cue and c.cue[0] in (">=", "<=")):
@@ -334,6 +336,8 @@ def decide(cands: Sequence[Candidate], view: str) -> list[str]:
             labels.append("target")
         elif c.cue:  # a time with only an "=" cue (确保24小时) is a duration
             labels.append("other" if "time" in c.flags and c.cue[0] == "=" else "target")
+        elif "zero" in c.flags:
+            labels.append("target")
         elif c.flags & {"frequency", "cue_only"}:
             labels.append("other")
         elif c.placeholder and "time" not in c.flags and "open_end" in c.flags:
@@ -476,7 +480,8 @@ def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) 
 
 
 def _fold_unit(unit: Optional[str]) -> Optional[str]:
-    return to_simplified(unit) if unit else unit
+    """The unit in simplified characters; a bare number (为零, 控制在40以下) has none: null."""
+    return to_simplified(unit) if unit else None
 
 
 def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Deadline], *,
