@@ -20,9 +20,9 @@ import hashlib
 import json
 import signal
 import threading
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
@@ -163,13 +163,17 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
             settle(task, process_task(task, models=models, time_limit=time_limit))
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            while True:  # bounded windows keep memory flat on huge archives
-                window = list(islice(tasks, jobs * 32))
-                if not window:
-                    break
-                args = [(t, rules_only, time_limit) for t in window]
-                for task, outcome in zip(window, pool.map(_worker, args, chunksize=4)):
-                    settle(task, outcome)
+            # a sliding window: workers never wait for a batch's slowest file,
+            # results settle in input order, and memory stays flat on huge archives
+            pending: deque = deque()
+            for task in tasks:
+                pending.append((task, pool.submit(_worker, (task, rules_only, time_limit))))
+                if len(pending) >= jobs * 16:
+                    done_task, future = pending.popleft()
+                    settle(done_task, future.result())
+            while pending:
+                done_task, future = pending.popleft()
+                settle(done_task, future.result())
     write_lines(out / "plans.jsonl", _records(order, done))
     write_lines(out / "errors.jsonl", (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error"))
     return result
