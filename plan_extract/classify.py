@@ -3,10 +3,12 @@
 Two scikit-learn classifiers share one estimator class:
 
 - :class:`CandidateClassifier` labels a target candidate ``target`` /
-  ``baseline`` / ``other`` from its clause (character n-grams, jieba words,
-  cue, unit, position, section title, tense markers, the rules' own flags,
-  but not the rules' verdict: a model that sees the verdict learns to copy it
-  and adds nothing on documents the rules have not met, README "Classifier");
+  ``baseline`` / ``other`` from its clause (character n-grams of the
+  context and section title, cue, unit, position, tense markers, the rules'
+  own flags, but not the rules' verdict: a model that sees the verdict learns
+  to copy it and adds nothing on documents the rules have not met, README
+  "Classifier"; no jieba words, whose cost per candidate was the pipeline's
+  largest and whose information the n-grams carry, README "Speed");
 - :class:`LineClassifier` labels a line ``plan_text`` / ``boilerplate`` for
   the split stage.
 
@@ -31,6 +33,8 @@ import math
 
 import regex
 
+from .spans import sentence_start
+
 TENSE_MARKERS = ("已", "共", "完成了", "去年", "上年", "以来", "累计", "目前", "现有", "曾", "将", "计划", "力争",
                  "确保", "争取", "预计", "今年", "目标")
 # One pass finds every marker (overlapped: 力争取 holds 力争 and 争取).
@@ -47,7 +51,7 @@ OVERRULE_THRESHOLD = 0.8
 
 def candidate_row(c, view: str, *, rule_label: str, section_title: str = "") -> dict:
     """The context of one target candidate, as plain data."""
-    sentence = max(view.rfind(ch, 0, c.start) for ch in "。；;！？!?\n") + 1
+    sentence = sentence_start(view, c.start)
     return {
         "rule": rule_label,
         "flags": sorted(c.flags),
@@ -84,37 +88,37 @@ def line_row(lines: Sequence, i: int, *, rule_kind: str) -> dict:
     }
 
 
-def _ngrams(text: str, prefix: str, n_max: int = 3) -> dict:
-    return {f"{prefix}{text[k:k + n]}": 1.0 for n in range(1, n_max + 1) for k in range(len(text) - n + 1)}
+def _ngrams(text: str, prefix: str, n_max: int = 3) -> list[str]:
+    return [f"{prefix}{text[k:k + n]}" for n in range(1, n_max + 1) for k in range(len(text) - n + 1)]
 
 
-def _words(text: str) -> tuple[str, ...]:
-    from .targets import cut
-
-    return tuple(w for w in cut(text) if w.strip())
+def candidate_groups(rows: Sequence[dict]) -> list[tuple[list[str], tuple[str, ...]]]:
+    """Each candidate row's indicator features by name (every value is 1.0), in
+    two groups: its own, and its section title's n-grams, a tuple built once
+    per title because every candidate under the title shares it (and a
+    model scores it once)."""
+    titles: dict[str, tuple[str, ...]] = {}
+    out = []
+    for r in rows:
+        names = [f"cue={r['cue']}", f"cue_word={r['cue_word']}", f"after={r['after_cue']}",
+                 f"verb={bool(r['verb'])}", f"unit={r['unit']}", f"placeholder={r['placeholder']}",
+                 f"range={r['range']}", f"cjk={r['cjk']}", f"baseline={r['baseline']}",
+                 f"has_baseline={r['has_baseline']}", f"position={r['position']}"]
+        names += [f"flag={flag}" for flag in r["flags"]]
+        names += _ngrams(r["left"][-6:], "L:")
+        names += _ngrams(r["right"][:4], "R:", 2)
+        names += _ngrams(r["clause"][-16:], "C:", 2)
+        names += [f"tense={m}" for m in _TENSE_RX.findall(r["sentence"], overlapped=True)]
+        title = r["section"]
+        if title not in titles:
+            titles[title] = tuple(dict.fromkeys(_ngrams(title[:20], "S:", 2)))
+        out.append((names, titles[title]))
+    return out
 
 
 def candidate_features(rows: Sequence[dict]) -> list[dict]:
-    """Feature dicts for candidate rows (module level: the pipeline pickles it)."""
-    out = []
-    for r in rows:
-        f = {f"cue={r['cue']}": 1.0, f"cue_word={r['cue_word']}": 1.0,
-             f"after={r['after_cue']}": 1.0, f"verb={bool(r['verb'])}": 1.0, f"unit={r['unit']}": 1.0,
-             f"placeholder={r['placeholder']}": 1.0, f"range={r['range']}": 1.0, f"cjk={r['cjk']}": 1.0,
-             f"baseline={r['baseline']}": 1.0, f"has_baseline={r['has_baseline']}": 1.0,
-             f"position={r['position']}": 1.0}
-        for flag in r["flags"]:
-            f[f"flag={flag}"] = 1.0
-        f.update(_ngrams(r["left"][-6:], "L:"))
-        f.update(_ngrams(r["right"][:4], "R:", 2))
-        for w in _words(r["clause"][-16:]):
-            f[f"w={w}"] = 1.0
-        for marker in _TENSE_RX.findall(r["sentence"], overlapped=True):
-            f[f"tense={marker}"] = 1.0
-        for w in _words(r["section"][:20]):
-            f[f"S={w}"] = 1.0
-        out.append(f)
-    return out
+    """Feature dicts for candidate rows, as scikit-learn's DictVectorizer takes them."""
+    return [dict.fromkeys(own + list(title), 1.0) for own, title in candidate_groups(rows)]
 
 
 def line_features(rows: Sequence[dict]) -> list[dict]:
@@ -127,8 +131,8 @@ def line_features(rows: Sequence[dict]) -> list[dict]:
              f"short={r['length'] < 12}": 1.0,
              f"ends_punct={text[-1:] in '。；！？.;!?'}": 1.0,
              f"has_digit={any(ch.isdigit() for ch in text)}": 1.0}
-        f.update(_ngrams(text[:12], "B:", 2))
-        f.update(_ngrams(text[-8:], "E:", 2))
+        f.update(dict.fromkeys(_ngrams(text[:12], "B:", 2), 1.0))
+        f.update(dict.fromkeys(_ngrams(text[-8:], "E:", 2), 1.0))
         out.append(f)
     return out
 
@@ -202,6 +206,8 @@ def _estimators() -> dict:
 
 
 FEATURES = {"candidates": candidate_features, "lines": line_features}
+# Kinds whose features are all indicators, given as groups of names (faster to score).
+GROUPS = {"candidates": candidate_groups}
 # Features whose value is not always 1.0 (every other feature is an indicator).
 REAL_VALUED = {"candidates": (), "lines": ("length",)}
 _ZEROS, _ZEROS_C = repeat(0.0), repeat(0j)
@@ -221,6 +227,7 @@ class LinearModel:
         self.intercept = list(intercept)
         self.coef = coef
         self._packed: Optional[dict] = None
+        self._shared: dict = {}  # scores of shared feature groups, within one predict_proba
 
     @classmethod
     def from_estimator(cls, est) -> "LinearModel":
@@ -251,21 +258,37 @@ class LinearModel:
                 raise ValueError(f"{self.kind}: {len(self.classes_)} classes; LinearModel scores 2 or 3")
         return self._packed
 
-    def _scores(self, feats: dict) -> list[float]:
+    def _scores(self, feats) -> list[float]:
+        """Class scores minus class 0's from a feature dict, or from indicator groups."""
         packed = self._sums()
         b = self.intercept
-        s = sum(map(packed.get, feats, _ZEROS_C if len(b) == 3 else _ZEROS))
-        for name in REAL_VALUED[self.kind]:  # the sum above counted these at 1.0
-            if name in feats and name in packed:
-                s += (feats[name] - 1.0) * packed[name]
+        zeros = _ZEROS_C if len(b) == 3 else _ZEROS
+        if isinstance(feats, dict):
+            s = sum(map(packed.get, feats, zeros))
+            for name in REAL_VALUED[self.kind]:  # the sum above counted these at 1.0
+                if name in feats and name in packed:
+                    s += (feats[name] - 1.0) * packed[name]
+        else:  # groups of names, disjoint by prefix; a tuple group is shared and scored once
+            s = 0
+            for group in feats:
+                if type(group) is tuple:
+                    part = self._shared.get(group)
+                    if part is None:
+                        part = self._shared[group] = sum(map(packed.get, group, zeros))
+                    s += part
+                else:
+                    s += sum(map(packed.get, set(group), zeros))
         if len(b) == 3:
             return [0.0, b[1] - b[0] + s.real, b[2] - b[0] + s.imag]
         return [b[0] + s]
 
     def predict_proba(self, rows) -> list[list[float]]:
+        rows = list(rows)
+        feats = GROUPS[self.kind](rows) if self.kind in GROUPS else FEATURES[self.kind](rows)
+        self._shared = {}
         out = []
-        for feats in FEATURES[self.kind](list(rows)):
-            z = self._scores(feats)
+        for f in feats:
+            z = self._scores(f)
             if len(self.classes_) == 2:  # binary: one score for the second class
                 p = 1.0 / (1.0 + math.exp(-z[0]))
                 out.append([1.0 - p, p])
@@ -274,6 +297,7 @@ class LinearModel:
                 e = [math.exp(v - top) for v in z]
                 total = sum(e)
                 out.append([v / total for v in e])
+        self._shared = {}
         return out
 
 

@@ -17,7 +17,7 @@ import regex
 from .document import Deadline, Plan
 from .numbers import to_number
 from .rules import Rules, load_rules
-from .spans import innermost_section
+from .spans import LINE_REACH, innermost_section, line_start
 
 
 _BLANK_YEAR = regex.compile(r"[xX×_]{2,}\s*年")
@@ -259,9 +259,8 @@ def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = N
                 continue
             if kind == "within" and (within_not_before.search(before) or within_not_after.match(view, b)):
                 continue
-            line_start = view.rfind("\n", 0, a) + 1
-            line_end = view.find("\n", b)
-            if signature.match(view[line_start: line_end if line_end >= 0 else len(view)]):
+            line_end = view.find("\n", b, b + LINE_REACH)
+            if signature.match(view[line_start(view, a): line_end if line_end >= 0 else b + LINE_REACH]):
                 continue
             resolved = _resolve(kind, m, year, rules)
             if resolved is None:

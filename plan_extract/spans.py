@@ -13,6 +13,25 @@ CLAUSE_BREAKS = "，,；;。！？!?\n"
 OPENERS, CLOSERS = "(（[【《", ")）]】》"
 _BREAK = regex.compile("[" + regex.escape(CLAUSE_BREAKS) + "]")
 _BRACKET = regex.compile("[" + regex.escape(OPENERS + CLOSERS) + "]")
+SENTENCE_ENDS = "。；;！？!?\n"
+# Searched backwards from a position: the cost is the distance to the nearest
+# end, not the length of the text before it (seven rfinds scanned it all).
+_LAST_SENTENCE_END = regex.compile("[" + regex.escape(SENTENCE_ENDS) + "]", flags=regex.REVERSE)
+
+
+LINE_REACH = 400  # how far back a line's start is sought: a text without breaks stays linear
+
+
+def line_start(view: str, pos: int) -> int:
+    """Start of the line holding ``pos``, or ``LINE_REACH`` back on a longer line."""
+    floor = max(0, pos - LINE_REACH)
+    return max(view.rfind("\n", floor, pos) + 1, floor)
+
+
+def sentence_start(view: str, pos: int) -> int:
+    """Start of the sentence holding ``pos``: after the last 。；！？ or line break."""
+    m = _LAST_SENTENCE_END.search(view, 0, pos)
+    return m.end() if m else 0
 
 
 def innermost_section(sections: Sequence[Section], pos: int) -> Optional[str]:
@@ -36,11 +55,11 @@ def same_clause(view: str, a: int, b: int) -> bool:
         return True  # the common case, decided without a loop
     if brk.group() == "\n" or "\n" in view[brk.start():hi]:
         return False
-    line_start = view.rfind("\n", 0, lo) + 1
-    if not _BRACKET.search(view, line_start, hi):
+    start = line_start(view, lo)
+    if not _BRACKET.search(view, start, hi):
         return False
     # brackets opened before ``lo`` on the same line still hold a break inside
-    line = view[line_start:lo]
+    line = view[start:lo]
     depth = max(0, sum(line.count(o) for o in OPENERS) - sum(line.count(c) for c in CLOSERS))
     for ch in view[lo:hi]:
         if ch in OPENERS:

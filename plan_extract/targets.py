@@ -23,7 +23,7 @@ from .clean import to_simplified
 from .document import Baseline, Deadline, Plan, Section, Target
 from .numbers import as_json_number, to_number
 from .rules import Rules, load_rules
-from .spans import innermost_section, same_clause
+from .spans import innermost_section, line_start, same_clause, sentence_start
 
 CLAUSE_STOP = "，,；;。！？!?\n：:"
 _YEAR = regex.compile(r"(?:19|20)\d\d")
@@ -91,16 +91,32 @@ def _patterns(rules: Rules):
             "not_after": regex.compile(t["not_after"]),
             "lead": set(t["lead_words"]) | set(t["count_verbs"]),
             "trail": set(t["trail_words"]),
+            "lead_prefix": tuple(set(t["lead_words"]) | set(t["count_verbs"])),
+            "trail_suffix": tuple(t["trail_words"]),
             "metric_drop": [regex.compile(p) for p in t["metric_drop"]],
         }
 
     return rules.memo("target_patterns", build)
 
 
+CLAUSE_REACH = 120
+_LAST_STOP = {stops: regex.compile("[" + regex.escape(stops + (")）" if stops is CLAUSE_STOP else "")) + "]",
+                                   flags=regex.REVERSE)
+              for stops in (CLAUSE_STOP, SEGMENT_STOP)}
+
+
 def _clause_start(view: str, pos: int, stops: str = CLAUSE_STOP) -> int:
-    i = pos - 1
+    """After the last stop before ``pos`` (within reach); in a clause, a stop
+    inside closed brackets does not count."""
+    floor = max(0, pos - CLAUSE_REACH + 1)
+    m = _LAST_STOP[stops].search(view, floor, pos)
+    if m is None:
+        return floor
+    if m.group() not in ")）" or stops is not CLAUSE_STOP:
+        return m.end()
+    i = pos - 1  # a closing bracket: walk back counting depth
     depth = 0
-    while i >= 0 and pos - i < 120:
+    while i >= 0 and pos - i < CLAUSE_REACH:
         ch = view[i]
         if ch in ")）" and stops is CLAUSE_STOP:
             depth += 1
@@ -170,8 +186,16 @@ def _unitless(view: str, m: regex.Match, pats) -> Optional[str]:
 
 
 def _inside_word(view: str, start: int) -> bool:
-    """A Chinese numeral that jieba does not start a token at (统一组织, 唯一)."""
+    """A Chinese numeral that jieba does not start a token at (统一组织, 唯一).
+
+    jieba is asked only when a dictionary word crosses the numeral: without
+    one its cut cannot join the numeral to the left (one lookup per span
+    instead of one segmentation per candidate)."""
     if start == 0 or not _HAN.match(view[start - 1]):
+        return False
+    freq = _jieba().FREQ
+    if not any(freq.get(view[a:b]) for a in range(max(0, start - 4), start)
+               for b in range(start + 1, min(len(view), start + 5) + 1)):
         return False
     left = max(0, start - 6)
     pos = left
@@ -186,7 +210,7 @@ def _inside_word(view: str, start: int) -> bool:
 
 def _past(view: str, start: int, pats) -> bool:
     """A past or present fact earlier in the sentence, with no future sign after it."""
-    sentence = max(view.rfind(ch, 0, start) for ch in "。；;！？!?\n") + 1
+    sentence = sentence_start(view, start)
     last = None
     for m in pats["past"].finditer(view, sentence, start):
         last = m
@@ -200,14 +224,12 @@ def _review_heading(title: str, rules: Rules) -> bool:
 
 
 def _in_quotes(view: str, pos: int) -> bool:
-    line_start = view.rfind("\n", 0, pos) + 1
-    seg = view[line_start:pos]
+    seg = view[line_start(view, pos):pos]
     return seg.count("“") > seg.count("”") or view[pos - 1:pos] == "”"
 
 
 def _in_brackets(view: str, pos: int, open_ch: str, close_ch: str) -> bool:
-    line_start = view.rfind("\n", 0, pos) + 1
-    seg = view[line_start:pos]
+    seg = view[line_start(view, pos):pos]
     return seg.count(open_ch) > seg.count(close_ch)
 
 
@@ -367,21 +389,29 @@ def _jieba():
     jieba.setLogLevel(60)
     tokenizer = jieba.Tokenizer()
     with (resources.files("plan_extract") / "rules" / "metric_words.txt").open("r", encoding="utf-8") as fh:
-        tokenizer.load_userdict(fh)
+        tokenizer.load_userdict(fh)  # also loads the main dictionary, so FREQ is complete
     return tokenizer
 
 
-@lru_cache(maxsize=65536)
 def cut(text: str) -> tuple[str, ...]:
-    """jieba's words of ``text`` (cached: clauses repeat across candidates)."""
+    """jieba's words of ``text`` (through the tokenizer with the domain words)."""
     return tuple(_jieba().lcut(text))
+
+
+def _needs_cut(seg: str, pats, count: bool) -> bool:
+    """Whether a lead word, a trail word, a verb or a space could be a token of ``seg``."""
+    return bool(seg) and (seg.startswith(pats["lead_prefix"]) or seg.endswith(pats["trail_suffix"])
+                          or seg[0].isspace() or seg[-1].isspace()
+                          or (count and pats["verb_rx"].search(seg) is not None))
 
 
 def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool) -> tuple[str, int]:
     """Metric ending at ``end`` and its start; jieba tokens find the left edge."""
     seg_start = _clause_start(view, end, SEGMENT_STOP)
     seg = to_simplified(text[seg_start:end])
-    tokens = list(cut(seg)) if seg else []
+    if not _needs_cut(seg, pats, count):
+        return seg, seg_start  # no word to strip: jieba's tokens would join back to seg
+    tokens = list(cut(seg))
     pos = seg_start
     while tokens and (tokens[0] in pats["lead"] or not tokens[0].strip()):
         pos += len(tokens.pop(0))
