@@ -57,6 +57,22 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
+def time_limit_error(path: str, time_limit: float) -> dict:
+    return {"path": path, "stage": "extract", "reason": f"time limit of {time_limit:g} s exceeded"}
+
+
+def warm() -> None:
+    """Load the rules, the shipped models and jieba's dictionary (a worker calls
+    this before its first document, so no document's clock counts them)."""
+    from .classify import load_models
+    from .rules import load_rules
+    from .targets import _jieba
+
+    load_rules()
+    load_models()
+    _jieba()
+
+
 def process_task(task: Task, models=None, time_limit: Optional[float] = None) -> tuple[list[str], Optional[dict]]:
     """JSON lines of one input, or its error line; never raises for bad input."""
     from .pipeline import extract_bytes
@@ -72,7 +88,7 @@ def process_task(task: Task, models=None, time_limit: Optional[float] = None) ->
     except StageError as exc:
         return [], {"path": task.path, "stage": exc.stage, "reason": exc.reason}
     except _Timeout:
-        return [], {"path": task.path, "stage": "extract", "reason": f"time limit of {time_limit:g} s exceeded"}
+        return [], time_limit_error(task.path, time_limit)
     except MemoryError:
         return [], {"path": task.path, "stage": "extract", "reason": "out of memory"}
     finally:
@@ -154,9 +170,9 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
 
     rules_only = models is False
     if dask_client is not None:
-        from .dask import ordered_map
+        from .dask import limited_task, ordered_map
 
-        for task, outcome in ordered_map(dask_client, _worker, tasks, rules_only=rules_only, time_limit=time_limit):
+        for task, outcome in ordered_map(dask_client, limited_task, tasks, rules_only=rules_only, time_limit=time_limit):
             settle(task, outcome)
     elif jobs <= 1:
         for task in tasks:

@@ -228,9 +228,12 @@ def _search(pattern: regex.Pattern, view: str, windows):
                 yield m
 
 
+_SENTENCE_STOP = regex.compile("[。；;\n]")
+
+
 def _dosage_clause(view: str, pos: int, rules: Rules) -> bool:
-    stop = min((i for i in (view.find(ch, pos) for ch in "。；;\n") if i >= 0), default=len(view))
-    return bool(rules.re("deadlines", "dosage_in_sentence").search(view, pos, stop))
+    stop = _SENTENCE_STOP.search(view, pos)  # one search: four finds each scanned to the end
+    return bool(rules.re("deadlines", "dosage_in_sentence").search(view, pos, stop.start() if stop else len(view)))
 
 
 def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = None) -> list[Found]:

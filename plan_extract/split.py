@@ -110,6 +110,8 @@ def _chrome_parts(v: str, rules: Rules) -> bool:
 
 def _title(line: Line, rules: Rules) -> bool:
     """Mark ``line`` as a plan title when it names a plan."""
+    if len(line.view.strip(" \t\u3000*_#")) > rules.get("plans", "title", "max_len"):
+        return False  # the core is at least this long: a paragraph, decided without a search
     prefix = rules.re("plans", "title_prefix").match(line.view)
     suffix = rules.re("plans", "title_suffix").search(line.view, prefix.end())
     a, b = prefix.end(), max(prefix.end(), suffix.start())

@@ -73,6 +73,7 @@ def _patterns(rules: Rules):
             "cue_of": dict(cues),
             "cue_rx": regex.compile("|".join(regex.escape(c) for c, _ in cues)),
             "after": after,
+            "after_rx": regex.compile("|".join(regex.escape(c) for c, _ in after)),
             "verbs": verbs,
             "verb_rx": regex.compile("|".join(regex.escape(v) for v in verbs)),
             "placeholder": regex.compile(t["placeholder"]),
@@ -154,6 +155,9 @@ def _cue_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tu
 
 
 def _cue_after(view: str, end: int, pats) -> Optional[tuple[str, int, int]]:
+    m = pats["after_rx"].match(view, end)
+    if m is None:
+        return None  # no cue word starts here: one match instead of a startswith per word
     for word, comp in pats["after"]:
         if view.startswith(word, end):
             if view[end + len(word):end + len(word) + 1] in pats["after_cue_not_before"].get(word, "") \

@@ -71,6 +71,34 @@ def test_a_worker_killed_mid_run_loses_nothing(client, tmp_path):
     assert (tmp_path / "out" / "plans.jsonl").read_bytes() == (clean / "plans.jsonl").read_bytes()
 
 
+def test_the_time_limit_holds_on_the_cluster(client, tmp_path):
+    """Dask runs tasks in threads, where no alarm rings: the limit is kept in a child process."""
+    sample = (ROOT / "data" / "raw" / "four_levels.txt").read_text(encoding="utf-8")
+    (tmp_path / "big.txt").write_text(sample * 100, encoding="utf-8")
+    (tmp_path / "small.txt").write_text(sample, encoding="utf-8")
+    result = run_batch([tmp_path / "big.txt", tmp_path / "small.txt"], tmp_path / "out", dask_client=client,
+                       time_limit=0.2)
+    assert [(e["path"].rsplit("/", 1)[-1], e["reason"]) for e in result.failed] == \
+        [("big.txt", "time limit of 0.2 s exceeded")]
+    lines = (tmp_path / "out" / "plans.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["source"]["path"].rsplit("/", 1)[-1] for line in lines] == ["small.txt"]
+
+
+def test_a_child_the_alarm_cannot_stop_is_killed():
+    """The last resort: a document still running past the limit (no alarm here) is killed, not awaited."""
+    from plan_extract.batch import Task
+    from plan_extract.dask import _Child
+
+    sample = (ROOT / "data" / "raw" / "four_levels.txt").read_text(encoding="utf-8")
+    child = _Child()
+    small = child.run((Task("small.txt", sample.encode("utf-8"), "k1"), False, None), timeout=60)
+    assert small[1] is None and len(small[0]) == 1
+    slow = (Task("slow.txt", (sample * 100).encode("utf-8"), "k2"), False, None)
+    assert child.run(slow, timeout=0.05) is None
+    child.kill()
+    assert child.proc.returncode is not None
+
+
 def test_records_bag_and_tables(client, reference, tmp_path):
     from plan_extract.dask import records_bag, tables
 
