@@ -102,6 +102,21 @@ def _worker(args) -> tuple[list[str], Optional[dict]]:
     return process_task(task, models=False if rules_only else None, time_limit=time_limit)
 
 
+def _write_done(done: Path, task: Task, outcome) -> tuple[int, Optional[dict]]:
+    """Store an input's records in its done file; (number of records, error line)."""
+    lines, error = outcome
+    if error is None:
+        write_lines(done / f"{task.key}.jsonl", lines, durable=False)
+    return len(lines), error
+
+
+def _worker_to_disk(args) -> tuple[int, Optional[dict]]:
+    """A local worker writes its input's done file itself, so the parent,
+    which shares the cores with the workers, only reads, orders and reports."""
+    task, rules_only, time_limit, done = args
+    return _write_done(done, task, _worker((task, rules_only, time_limit)))
+
+
 def _key(path: str, sha: str) -> str:
     return hashlib.sha256(f"{path}\0{sha}".encode()).hexdigest()[:32]
 
@@ -156,34 +171,33 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
     order: list[tuple[str, object]] = []
     tasks = _tasks(iter_items(paths, limits), done, force, result, order, on_file)
 
-    def settle(task: Task, outcome) -> None:
-        lines, error = outcome
+    def settle(task: Task, written: tuple[int, Optional[dict]]) -> None:
+        plans, error = written
         if error:
             result.failed.append(error)
             order[order.index(("done", task.key))] = ("error", error)
-        else:
-            write_lines(done / f"{task.key}.jsonl", lines, durable=False)
-            result.plans += len(lines)
+        result.plans += plans
         result.files += 1
         if on_file:
-            on_file(task.path, len(lines))
+            on_file(task.path, plans)
 
     rules_only = models is False
     if dask_client is not None:
         from .dask import limited_task, ordered_map
 
         for task, outcome in ordered_map(dask_client, limited_task, tasks, rules_only=rules_only, time_limit=time_limit):
-            settle(task, outcome)
+            settle(task, _write_done(done, task, outcome))
     elif jobs <= 1:
         for task in tasks:
-            settle(task, process_task(task, models=models, time_limit=time_limit))
+            settle(task, _write_done(done, task, process_task(task, models=models, time_limit=time_limit)))
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        warm()  # forked workers inherit the loaded models and dictionary instead of each loading them
+        with ProcessPoolExecutor(max_workers=jobs, initializer=warm) as pool:
             # a sliding window: workers never wait for a batch's slowest file,
             # results settle in input order, and memory stays flat on huge archives
             pending: deque = deque()
             for task in tasks:
-                pending.append((task, pool.submit(_worker, (task, rules_only, time_limit))))
+                pending.append((task, pool.submit(_worker_to_disk, (task, rules_only, time_limit, done))))
                 if len(pending) >= jobs * 16:
                     done_task, future = pending.popleft()
                     settle(done_task, future.result())
