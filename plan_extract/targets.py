@@ -189,6 +189,23 @@ def _unitless(view: str, m: regex.Match, pats) -> Optional[str]:
     return None
 
 
+def _word_crosses(freq: dict, view: str, start: int, reach: int = 4) -> bool:
+    """A dictionary word that begins before ``start`` and ends after it.
+
+    jieba's FREQ also holds every prefix of a word (at 0), so each start is
+    followed only while its text is still a prefix, as jieba builds its DAG."""
+    for a in range(max(0, start - reach), start):
+        b = start + 1
+        while b <= len(view) and b - start <= reach + 1:
+            f = freq.get(view[a:b])
+            if f is None:
+                break
+            if f:
+                return True
+            b += 1
+    return False
+
+
 def _inside_word(view: str, start: int) -> bool:
     """A Chinese numeral that jieba does not start a token at (统一组织, 唯一).
 
@@ -197,9 +214,7 @@ def _inside_word(view: str, start: int) -> bool:
     instead of one segmentation per candidate)."""
     if start == 0 or not _HAN.match(view[start - 1]):
         return False
-    freq = _jieba().FREQ
-    if not any(freq.get(view[a:b]) for a in range(max(0, start - 4), start)
-               for b in range(start + 1, min(len(view), start + 5) + 1)):
+    if not _word_crosses(_jieba().FREQ, view, start):
         return False
     left = max(0, start - 6)
     pos = left
