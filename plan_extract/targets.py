@@ -326,7 +326,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add("time_measure")
         out.append(c)
     _share_list_verbs(view, out)
-    _link_baselines(view, out)
+    _link_baselines(view, out, pats)
     return out
 
 
@@ -342,9 +342,52 @@ _CHANGE = regex.compile(r"\s*(?:缩短|提升|提高|降低|降|减少|增加|�
 _PAREN_BASE = regex.compile(r"^\s*(?:以上|以下|以内|内|左右)?\s*[(（]\s*(?:(?P<y>(?:19|20)\d\d)\s*年(?:度)?)?\s*(?:为|是)?\s*$")
 
 
-def _link_baselines(view: str, cands: list[Candidate]) -> None:
-    """由A…至B and B（2025年A）: mark A as the baseline of B."""
+def _table_cell(view: str, pos: int) -> tuple[int, int]:
+    """(start of the row, column of ``pos``) in a tab-separated table row (decision 39)."""
+    row = line_start(view, pos)
+    return row, view.count("\t", row, pos)
+
+
+def _column_year(view: str, row: int, column: int) -> Optional[int]:
+    """The year in the header cell above a column (2025年完成值), if the table has one."""
+    end = row - 1
+    for _ in range(TABLE_HEADER_REACH):
+        if end <= 0:
+            return None
+        start = line_start(view, end)
+        cells = view[start:end].split("\t")
+        if len(cells) < 2:
+            return None  # the table ended without a header
+        m = _YEAR.search(cells[column]) if column < len(cells) else None
+        if m and not _CELL_VALUE.search(cells[column]):
+            return int(m.group())
+        end = start - 1
+    return None
+
+
+TABLE_HEADER_REACH = 60  # rows searched above a table row for its header
+_CELL_VALUE = regex.compile(r"\d\s*[%‰]")
+
+
+def _table_baseline(view: str, prev: Candidate, c: Candidate, pats) -> bool:
+    """A value in the cell just before a target's cell on the same table row, in its unit."""
+    gap = view[prev.end:c.start]
+    if gap.count("\t") != 1 or "\n" in gap or _fold_unit(prev.unit) != _fold_unit(c.unit):
+        return False  # 100%<TAB>6月底前: a value and its deadline
+    rest = gap.replace("\t", "").strip()
+    return not rest or pats["cue_rx"].fullmatch(rest) is not None
+
+
+def _link_baselines(view: str, cands: list[Candidate], pats) -> None:
+    """由A…至B, B（2025年A） and a table row's A<TAB>B: mark A as the baseline of B."""
     for i, c in enumerate(cands):
+        if i > 0 and _table_baseline(view, cands[i - 1], c, pats):
+            prev = cands[i - 1]
+            row, column = _table_cell(view, prev.start)
+            if column:  # the first cell names the metric; a value there is no baseline
+                prev.baseline_of = i
+                prev.baseline_year = _column_year(view, row, column)
+                continue
         before = view[max(c.clause_start, c.start - 2):c.start]
         if before.endswith(("由", "从")) and i + 1 < len(cands):
             nxt = cands[i + 1]
@@ -461,6 +504,16 @@ def _metric_after(view: str, text: str, end: int, pats) -> tuple[str, int]:
     return to_simplified(text[end:m.end()]).rstrip("的"), m.end()
 
 
+def _row_metric(view: str, text: str, row: int, rules: Rules) -> tuple[str, int]:
+    """The first cell of a table row, which names what the row's values measure."""
+    cell = view[row:view.find("\t", row)]
+    name = cell.strip()
+    if not name or len(name) > rules.get("targets", "metric_max") or any(ch in name for ch in "，。；,;：:"):
+        return "", row
+    start = row + len(cell) - len(cell.lstrip())
+    return to_simplified(text[start:start + len(name)]), start
+
+
 def _unit_text(c: Candidate) -> str:
     return c.unit
 
@@ -490,6 +543,8 @@ def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) 
         metric, after_end = _metric_after(view, text, c.end if not c.after_cue else c.after_cue[2], pats)
         if metric:
             span_end = after_end
+    if not metric and _table_cell(view, c.start)[1]:
+        metric, m_start = _row_metric(view, text, _table_cell(view, c.start)[0], rules)
     if not metric:
         metric, m_start = _metric_before(view, text, c.start, metric_end, pats, count=not is_rate)
         if is_rate and c.cue is None and not metric:

@@ -78,6 +78,28 @@ def test_docx_tables_keep_rows_and_link_deadlines():
     assert deadlines[rec["targets"][0]["deadline"]]["value"] == "2026-06-30"
 
 
+def test_docx_indicator_table_gives_baselines():
+    """A Word table of last year's values and this year's targets (decision 39)."""
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("2026年护理部工作计划")
+    d.add_paragraph("一、护理质量指标")
+    t = d.add_table(rows=3, cols=3)
+    for r, row in enumerate([("指标名称", "2025年完成值", "2026年目标值"), ("护理文书书写合格率", "94.1%", "≥96%"),
+                             ("护士离职率", "6.8%", "≤5%")]):
+        for c, value in enumerate(row):
+            t.cell(r, c).text = value
+    out = io.BytesIO()
+    d.save(out)
+    rec = extract_bytes(out.getvalue(), path="t.docx")[0]
+    assert [(x["metric"], x["comparator"], x["value"], x["baseline"]) for x in rec["targets"]] == [
+        ("护理文书书写合格率", ">=", 96, {"value": 94.1, "unit": "%", "year": 2025}),
+        ("护士离职率", "<=", 5, {"value": 6.8, "unit": "%", "year": 2025})]
+
+
 @pytest.mark.parametrize("path,data,reason", [
     ("x.docx", b"PK\x03\x04 not really a zip", "corrupt .docx"),
     ("x.docx", b"\xd0\xcf\x11\xe0" + b"\0" * 600, "password-protected or legacy"),

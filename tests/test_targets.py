@@ -32,3 +32,25 @@ def test_numbers_under_a_review_heading_are_past_facts():
             "三、存在问题及改进措施\n运行病历合格率提高到98%。")
     targets = [t["text"] for t in extract_text(text, models=False)[0]["targets"]]
     assert targets == ["门诊预约诊疗率达到50%以上", "甲级病历率不低于95%", "运行病历合格率提高到98%"]
+
+
+def test_tab_separated_indicator_rows():
+    """Decision 39: on a table row the first cell is the metric and the cell before
+    the target's is its baseline, with the year of that column's header."""
+    from plan_extract import extract_text
+
+    text = ("某县人民医院2026年医务科工作计划\n一、质量指标\n"
+            "指标\t2025年实际\t2026年目标\n"
+            "门诊患者满意度\t91.5%\t≥93%\n"
+            "平均住院日\t8.6天\t≤8天\n"
+            "日间手术占比\t—\t达到10%\n"
+            "二、重点工作\n\t完成率达到90%以上。\n")
+    for models in (False, None):
+        targets = extract_text(text, models=models)[0]["targets"]
+        got = [(t["text"], t["metric"], t["comparator"], t["value"], t["baseline"]) for t in targets]
+        assert got == [
+            ("门诊患者满意度\t91.5%\t≥93%", "门诊患者满意度", ">=", 93, {"value": 91.5, "unit": "%", "year": 2025}),
+            ("平均住院日\t8.6天\t≤8天", "平均住院日", "<=", 8, {"value": 8.6, "unit": "天", "year": 2025}),
+            ("日间手术占比\t—\t达到10%", "日间手术占比", ">=", 10, None),
+            ("完成率达到90%以上", "完成率", ">=", 90, None),  # an indent is no table cell
+        ], models
