@@ -53,31 +53,36 @@ def _styles(rules: Rules):
     return rules.memo("marker_styles", build)
 
 
-def _any_marker(rules: Rules) -> regex.Pattern:
-    """Every style's patterns as one alternation: most places hold no marker,
-    and one failed match settles them."""
-    return rules.memo("any_marker", lambda: regex.compile(
-        "|".join(f"(?:{p})" for style in rules.get("markers", "styles") for p in style["regex"])))
+def _any_marker(rules: Rules) -> tuple[regex.Pattern, dict[str, tuple[str, bool]]]:
+    """Every style's patterns as one alternation, each alternative closed by an
+    empty group named for it: one match finds the first style (in table
+    order) that matches at a place, and most places hold no marker at all."""
+    def build():
+        alternatives, styles = [], {}
+        for style in rules.get("markers", "styles"):
+            for p in style["regex"]:
+                name = f"alt{len(alternatives)}"
+                alternatives.append(f"(?:{p})(?P<{name}>)")
+                styles[name] = (style["name"], bool(style.get("enclosed")))
+        return regex.compile("|".join(alternatives)), styles
+
+    return rules.memo("any_marker", build)
 
 
 def match_marker(view: str, pos: int, rules: Rules, end: Optional[int] = None) -> Optional[Candidate]:
     """The marker starting exactly at ``pos`` of ``view``, if any."""
     end = len(view) if end is None else end
-    if not _any_marker(rules).match(view, pos, end):
+    alternation, styles = _any_marker(rules)
+    m = alternation.match(view, pos, end)
+    if not m:
         return None
-    not_after = rules.re("markers", "not_after")
-    for name, pats, enclosed in _styles(rules):
-        for pat in pats:
-            m = pat.match(view, pos, end)
-            if not m:
-                continue
-            stop = m.end()
-            if enclosed and stop < end and view[stop] in "、,，.":
-                stop += 1
-            if not enclosed and view[stop - 1] in "、,，" and not_after.match(view, stop, end):
-                return None  # 一、二级医院, 3、4月: a list of numbers, not a node
-            return Candidate(pos, stop, name, _number(m.group("num")), "")
-    return None
+    name, enclosed = next(style for alt, style in styles.items() if m.start(alt) >= 0)
+    stop = m.end()
+    if enclosed and stop < end and view[stop] in "、,，.":
+        stop += 1
+    if not enclosed and view[stop - 1] in "、,，" and rules.re("markers", "not_after").match(view, stop, end):
+        return None  # 一、二级医院, 3、4月: a list of numbers, not a node
+    return Candidate(pos, stop, name, _number(m.group("num")), "")
 
 
 def _lost(view: str, pos: int, last: dict[str, int], rules: Rules, end: int) -> Optional[Candidate]:
@@ -119,8 +124,11 @@ def _line_candidates(view: str, a: int, b: int, rules: Rules) -> list[Candidate]
 def _inside_candidates(view, a, b, opened, taken, rules) -> list[Candidate]:
     """First items sitting inside a sentence, kept when item 2 opens one."""
     wanted = {(c.style, c.number - 1) for c in opened if c.number > 1}
+    wanted_styles = {style for style, _ in wanted}
     out = []
     for name, pats, _ in _styles(rules):
+        if name not in wanted_styles:
+            continue  # only a style whose item 2 opened a sentence here can have its item 1 inside
         for pat in pats:
             for m in pat.finditer(view, a, b):
                 if m.start() in taken or m.start() == a:
