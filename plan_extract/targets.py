@@ -75,7 +75,10 @@ def _patterns(rules: Rules):
             "after": after,
             "after_rx": regex.compile("|".join(regex.escape(c) for c, _ in after)),
             "verbs": verbs,
+            "object_verbs": set(verbs) | set(t["metric_verbs"]),
             "verb_rx": regex.compile("|".join(regex.escape(v) for v in verbs)),
+            "object_verb_rx": regex.compile("|".join(regex.escape(v) for v in
+                                                    sorted(set(verbs) | set(t["metric_verbs"]), key=len, reverse=True))),
             "placeholder": regex.compile(t["placeholder"]),
             "single_cue_not_after": t["single_cue_not_after"],
             "cue_filler": regex.compile(t["cue_filler"]),
@@ -90,10 +93,13 @@ def _patterns(rules: Rules):
             "verb_window": t["verb_window"],
             "not_before": regex.compile(t["not_before"]),
             "not_after": regex.compile(t["not_after"]),
-            "lead": set(t["lead_words"]) | set(t["count_verbs"]),
+            "lead": {False: set(t["lead_words"]), True: set(t["lead_words"]) | set(t["count_verbs"])},
             "trail": set(t["trail_words"]),
-            "lead_prefix": tuple(set(t["lead_words"]) | set(t["count_verbs"])),
+            "lead_prefix": {False: tuple(t["lead_words"]), True: tuple(set(t["lead_words"]) | set(t["count_verbs"]))},
             "trail_suffix": tuple(t["trail_words"]),
+            "measure_units": set(t["measure_units"]),
+            "verbish": regex.compile("|".join(regex.escape(w) for w in sorted(
+                {w for w in t["lead_words"] if len(w) > 1} | set(t["count_verbs"]), key=len, reverse=True))),
             "metric_drop": [regex.compile(p) for p in t["metric_drop"]],
         }
 
@@ -462,26 +468,62 @@ def cut(text: str) -> tuple[str, ...]:
 
 def _needs_cut(seg: str, pats, count: bool) -> bool:
     """Whether a lead word, a trail word, a verb or a space could be a token of ``seg``."""
-    return bool(seg) and (seg.startswith(pats["lead_prefix"]) or seg.endswith(pats["trail_suffix"])
+    return bool(seg) and (seg.startswith(pats["lead_prefix"][count]) or seg.endswith(pats["trail_suffix"])
                           or seg[0].isspace() or seg[-1].isspace()
-                          or (count and pats["verb_rx"].search(seg) is not None))
+                          or (count and pats["object_verb_rx"].search(seg) is not None))
 
 
-def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool) -> tuple[str, int]:
-    """Metric ending at ``end`` and its start; jieba tokens find the left edge."""
-    seg_start = _clause_start(view, end, SEGMENT_STOP)
+_NUMBERISH = regex.compile(r"[\d０-９xX×_□]|[一二两三四五六七八九十百千万]+\s*(?:个|名|项|台|次|人|家|所|张|篇|例)")
+_BRACKET_STOPS = regex.compile(r"[，,；;。！？!?\n：:]")
+_GLOSSED = regex.compile(r"[\p{Han}A-Za-z]")  # a gloss follows a word; a bracket after a stop is a marker
+BRACKET_REACH = 12  # a bracketed gloss inside a metric: （助理）, （MDT）, （CV）
+
+
+def _metric_start(view: str, end: int, pats) -> int:
+    """Start of the noun phrase ending at ``end``: back to a stop, but across a
+    short bracket pair (每千人口执业（助理）医师数) and across 、-joined items
+    without a number or a verb inside (新技术、新项目; not 新增2个单元、4张床)."""
+    floor = max(0, end - CLAUSE_REACH + 1)
+    pos = end
+    while True:
+        m = _LAST_STOP[SEGMENT_STOP].search(view, floor, pos)
+        if m is None:
+            return floor
+        ch, at = m.group(), m.start()
+        if ch in ")）":
+            opener = max(view.rfind("(", max(floor, at - BRACKET_REACH), at),
+                         view.rfind("（", max(floor, at - BRACKET_REACH), at))
+            if opener > floor and _GLOSSED.match(view, opener - 1) and not _BRACKET_STOPS.search(view, opener, at):
+                pos = opener
+                continue
+        elif ch == "、":
+            before = _LAST_STOP[SEGMENT_STOP].search(view, floor, at)
+            item = view[before.end() if before else floor:at]
+            if item.strip() and not _NUMBERISH.search(item) and not pats["verbish"].search(item, 1):
+                pos = at
+                continue
+        return m.end()
+
+
+def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool, floor: int = 0) -> tuple[str, int]:
+    """Metric ending at ``end`` and its start; jieba tokens find the left edge.
+
+    ``count``: the number counts things (not a rate or a measure), so a
+    planned-count verb before it is not part of the metric."""
+    seg_start = max(_metric_start(view, end, pats), floor)
     seg = to_simplified(text[seg_start:end])
     if not _needs_cut(seg, pats, count):
         return seg, seg_start  # no word to strip: jieba's tokens would join back to seg
     tokens = list(cut(seg))
     pos = seg_start
-    while tokens and (tokens[0] in pats["lead"] or not tokens[0].strip()):
+    lead = pats["lead"][count]
+    while tokens and (tokens[0] in lead or not tokens[0].strip()):
         pos += len(tokens.pop(0))
     while tokens and (tokens[-1] in pats["trail"] or not tokens[-1].strip()):
         tokens.pop()
-    if count:  # the object of the last planned-count verb
+    if count:  # the object of the last planned-count verb, if it is more than a character
         for k in range(len(tokens) - 1, -1, -1):
-            if tokens[k] in pats["verbs"]:
+            if tokens[k] in pats["object_verbs"] and len("".join(tokens[k + 1:])) > 1:
                 pos += sum(len(tk) for tk in tokens[:k + 1])
                 tokens = tokens[k + 1:]
                 break
@@ -518,7 +560,21 @@ def _unit_text(c: Candidate) -> str:
     return c.unit
 
 
-def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) -> dict:
+def _around_deadlines(view: str, deadlines: Sequence[Deadline], metric_end: int) -> tuple[int, int]:
+    """(floor, end) of a metric before ``metric_end`` that must not hold a deadline:
+    合格率6月底前达到 ends before it, 6月底前配齐专职校医 starts after it."""
+    floor = 0
+    for d in deadlines:
+        if metric_end - CLAUSE_REACH <= d.start and d.end <= metric_end:
+            if view[d.end:metric_end].strip():
+                floor = max(floor, d.end)
+            else:
+                metric_end = min(metric_end, d.start)
+    return floor, metric_end
+
+
+def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules,
+            deadlines: Sequence[Deadline] = ()) -> dict:
     """Record fields of a target candidate (ids, section and deadline come later)."""
     pats = _patterns(rules)
     view, text = plan.view, plan.text
@@ -546,7 +602,9 @@ def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules) 
     if not metric and _table_cell(view, c.start)[1]:
         metric, m_start = _row_metric(view, text, _table_cell(view, c.start)[0], rules)
     if not metric:
-        metric, m_start = _metric_before(view, text, c.start, metric_end, pats, count=not is_rate)
+        counted = not is_rate and c.unit.split("/")[0] not in pats["measure_units"]
+        floor, metric_end = _around_deadlines(view, deadlines, metric_end)
+        metric, m_start = _metric_before(view, text, c.start, metric_end, pats, count=counted, floor=floor)
         if is_rate and c.cue is None and not metric:
             metric = ""
     starts = [m_start if metric and m_start < c.start else c.start]
@@ -598,7 +656,7 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
     for c, (label, confidence) in zip(cands, decisions):
         if label != "target":
             continue
-        f = resolve(c, cands, plan, rules)
+        f = resolve(c, cands, plan, rules, deadlines)
         linked = next((d.id for d in deadlines
                        if abs(d.start - c.start) < 200 and same_clause(plan.view, c.start, d.start)), None)
         out.append(Target(id=f"t{len(out) + 1}", text=plan.text[f["start"]:f["end"]], start=f["start"],
