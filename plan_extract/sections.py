@@ -39,7 +39,7 @@ def _number(num: str) -> int:
         return int(num)
     if len(num) == 1 and not ("\u4e00" <= num <= "\u9fff"):
         return int(unicodedata.numeric(num))
-    return int(cn2an.cn2an(num, "normal"))
+    return int(cn2an.cn2an(num.replace("参", "叁"), "normal"))  # 參 simplifies to 参, which cn2an does not read
 
 
 def _styles(rules: Rules):

@@ -123,7 +123,8 @@ def test_held_out_documents_with_the_shipped_models():
 
 
 @pytest.mark.parametrize("name,count", [("heldout2", 6), ("heldout3", 3), ("heldout4", 2), ("heldout5", 2),
-                                        ("heldout6", 4), ("heldout7", 4), ("heldout8", 4)])
+                                        ("heldout6", 4), ("heldout7", 4), ("heldout8", 4),
+                                        ("heldout9", 4)])
 def test_later_held_out_sets_with_the_shipped_models(name, count):
     """data/heldout2 and heldout3: regression guards (see their READMEs)."""
     from plan_extract import extract_file
