@@ -107,6 +107,16 @@ def limited_task(args):
     return outcome
 
 
+def client_for(address: str, *, workers: int = 2):
+    """A ``distributed.Client``: ``local`` starts a LocalCluster of worker processes."""
+    from distributed import Client, LocalCluster
+
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster)
+    return Client(address)
+
+
 def ordered_map(client, fn, tasks: Iterable, *, rules_only: bool, time_limit, window: int = 64) -> Iterator:
     """(task, fn result) in task order, computed on the cluster a window at a time."""
     tasks = iter(tasks)

@@ -71,6 +71,18 @@ def test_a_worker_killed_mid_run_loses_nothing(client, tmp_path):
     assert (tmp_path / "out" / "plans.jsonl").read_bytes() == (clean / "plans.jsonl").read_bytes()
 
 
+def test_the_command_line_on_a_local_cluster(reference, tmp_path, monkeypatch):
+    """`plan-extract run --dask local`: the command a user types, end to end."""
+    from click.testing import CliRunner
+
+    from plan_extract.cli import main
+
+    monkeypatch.chdir(ROOT)
+    res = CliRunner().invoke(main, ["run", "data/raw", str(CORPUS), "-o", str(tmp_path), "--dask", "local"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "plans.jsonl").read_bytes() == reference
+
+
 def test_the_time_limit_holds_on_the_cluster(client, tmp_path):
     """Dask runs tasks in threads, where no alarm rings: the limit is kept in a child process."""
     sample = (ROOT / "data" / "raw" / "four_levels.txt").read_text(encoding="utf-8")

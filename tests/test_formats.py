@@ -56,22 +56,29 @@ def test_word_numbering_is_rendered_as_markers(reference):
     assert got["targets"] == reference["targets"] and got["deadlines"] == reference["deadlines"]
 
 
-def test_docx_tables_keep_rows_and_link_deadlines():
+def _docx_table(paragraphs, rows) -> bytes:
+    """A real Word file: paragraphs, then one table of the given rows."""
     import io
 
     import docx
 
     d = docx.Document()
-    d.add_paragraph("2026年检验科工作计划")
-    d.add_paragraph("一、质量指标")
-    t = d.add_table(rows=3, cols=3)
-    for r, row in enumerate([("指标", "目标值", "完成时限"), ("室间质评合格率", "100%", "6月底前"),
-                             ("危急值报告及时率", "达到98%以上", "每月")]):
+    for text in paragraphs:
+        d.add_paragraph(text)
+    t = d.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
         for c, value in enumerate(row):
             t.cell(r, c).text = value
     out = io.BytesIO()
     d.save(out)
-    rec = extract_bytes(out.getvalue(), path="t.docx")[0]
+    return out.getvalue()
+
+
+def test_docx_tables_keep_rows_and_link_deadlines():
+    data = _docx_table(["2026年检验科工作计划", "一、质量指标"],
+                       [("指标", "目标值", "完成时限"), ("室间质评合格率", "100%", "6月底前"),
+                        ("危急值报告及时率", "达到98%以上", "每月")])
+    rec = extract_bytes(data, path="t.docx")[0]
     assert [(x["metric"], x["value"], x["comparator"]) for x in rec["targets"]] == [
         ("室间质评合格率", 100, "="), ("危急值报告及时率", 98, ">=")]
     deadlines = {d["id"]: d for d in rec["deadlines"]}
@@ -80,21 +87,10 @@ def test_docx_tables_keep_rows_and_link_deadlines():
 
 def test_docx_indicator_table_gives_baselines():
     """A Word table of last year's values and this year's targets (decision 39)."""
-    import io
-
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph("2026年护理部工作计划")
-    d.add_paragraph("一、护理质量指标")
-    t = d.add_table(rows=3, cols=3)
-    for r, row in enumerate([("指标名称", "2025年完成值", "2026年目标值"), ("护理文书书写合格率", "94.1%", "≥96%"),
-                             ("护士离职率", "6.8%", "≤5%")]):
-        for c, value in enumerate(row):
-            t.cell(r, c).text = value
-    out = io.BytesIO()
-    d.save(out)
-    rec = extract_bytes(out.getvalue(), path="t.docx")[0]
+    data = _docx_table(["2026年护理部工作计划", "一、护理质量指标"],
+                       [("指标名称", "2025年完成值", "2026年目标值"), ("护理文书书写合格率", "94.1%", "≥96%"),
+                        ("护士离职率", "6.8%", "≤5%")])
+    rec = extract_bytes(data, path="t.docx")[0]
     assert [(x["metric"], x["comparator"], x["value"], x["baseline"]) for x in rec["targets"]] == [
         ("护理文书书写合格率", ">=", 96, {"value": 94.1, "unit": "%", "year": 2025}),
         ("护士离职率", "<=", 5, {"value": 6.8, "unit": "%", "year": 2025})]
