@@ -24,7 +24,8 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
+from operator import add
 from importlib import resources
 from pathlib import Path
 from typing import Optional, Sequence
@@ -92,27 +93,50 @@ def _ngrams(text: str, prefix: str, n_max: int = 3) -> list[str]:
     return [f"{prefix}{text[k:k + n]}" for n in range(1, n_max + 1) for k in range(len(text) - n + 1)]
 
 
+def _grams(text: str, n_max: int) -> chain:
+    """Character 1- to ``n_max``-grams of ``text`` (n_max 2 or 3), built by C-level
+    maps instead of a Python loop over positions."""
+    pairs = map(add, text, text[1:])
+    if n_max == 2:
+        return chain(text, pairs)
+    return chain(text, pairs, map(add, map(add, text, text[1:]), text[2:]))
+
+
+# The prefixes of the candidate model's feature families that are many per
+# candidate: each family's weights are looked up by the bare key, so no
+# feature name is ever formatted at prediction time.
+KEYED_PREFIXES = ("flag=", "L:", "R:", "C:", "tense=", "S:")
+
+
+def candidate_keyed(row: dict) -> list[tuple[str, object]]:
+    """A candidate row's indicator features as ``(prefix, keys)`` families: the
+    feature names are ``prefix + key``, and a family given as a ``str`` is the
+    section title, whose "S:" n-grams every candidate under it shares."""
+    fixed = (f"cue={row['cue']}", f"cue_word={row['cue_word']}", f"after={row['after_cue']}",
+             f"verb={bool(row['verb'])}", f"unit={row['unit']}", f"placeholder={row['placeholder']}",
+             f"range={row['range']}", f"cjk={row['cjk']}", f"baseline={row['baseline']}",
+             f"has_baseline={row['has_baseline']}", f"position={row['position']}")
+    return [("", fixed), ("flag=", row["flags"]), ("L:", _grams(row["left"][-6:], 3)),
+            ("R:", _grams(row["right"][:4], 2)), ("C:", _grams(row["clause"][-16:], 2)),
+            ("tense=", _TENSE_RX.findall(row["sentence"], overlapped=True)), ("S:", row["section"][:20])]
+
+
 def candidate_groups(rows: Sequence[dict]) -> list[tuple[list[str], tuple[str, ...]]]:
     """Each candidate row's indicator features by name (every value is 1.0), in
     two groups: its own, and its section title's n-grams, a tuple built once
-    per title because every candidate under the title shares it (and a
-    model scores it once)."""
+    per title because every candidate under the title shares it."""
     titles: dict[str, tuple[str, ...]] = {}
     out = []
     for r in rows:
-        names = [f"cue={r['cue']}", f"cue_word={r['cue_word']}", f"after={r['after_cue']}",
-                 f"verb={bool(r['verb'])}", f"unit={r['unit']}", f"placeholder={r['placeholder']}",
-                 f"range={r['range']}", f"cjk={r['cjk']}", f"baseline={r['baseline']}",
-                 f"has_baseline={r['has_baseline']}", f"position={r['position']}"]
-        names += [f"flag={flag}" for flag in r["flags"]]
-        names += _ngrams(r["left"][-6:], "L:")
-        names += _ngrams(r["right"][:4], "R:", 2)
-        names += _ngrams(r["clause"][-16:], "C:", 2)
-        names += [f"tense={m}" for m in _TENSE_RX.findall(r["sentence"], overlapped=True)]
-        title = r["section"]
-        if title not in titles:
-            titles[title] = tuple(dict.fromkeys(_ngrams(title[:20], "S:", 2)))
-        out.append((names, titles[title]))
+        names: list[str] = []
+        for prefix, keys in candidate_keyed(r):
+            if prefix == "S:":
+                if keys not in titles:
+                    titles[keys] = tuple(dict.fromkeys(prefix + k for k in _grams(keys, 2)))
+                title = titles[keys]
+            else:
+                names += [prefix + k for k in keys]
+        out.append((names, title))
     return out
 
 
@@ -206,8 +230,8 @@ def _estimators() -> dict:
 
 
 FEATURES = {"candidates": candidate_features, "lines": line_features}
-# Kinds whose features are all indicators, given as groups of names (faster to score).
-GROUPS = {"candidates": candidate_groups}
+# Kinds whose features are all indicators, given as (prefix, keys) families (faster to score).
+KEYED = {"candidates": (candidate_keyed, KEYED_PREFIXES)}
 # Features whose value is not always 1.0 (every other feature is an indicator).
 REAL_VALUED = {"candidates": (), "lines": ("length",)}
 _ZEROS, _ZEROS_C = repeat(0.0), repeat(0j)
@@ -227,7 +251,7 @@ class LinearModel:
         self.intercept = list(intercept)
         self.coef = coef
         self._packed: Optional[dict] = None
-        self._shared: dict = {}  # scores of shared feature groups, within one predict_proba
+        self._tables: Optional[dict] = None
 
     @classmethod
     def from_estimator(cls, est) -> "LinearModel":
@@ -258,37 +282,64 @@ class LinearModel:
                 raise ValueError(f"{self.kind}: {len(self.classes_)} classes; LinearModel scores 2 or 3")
         return self._packed
 
-    def _scores(self, feats) -> list[float]:
-        """Class scores minus class 0's from a feature dict, or from indicator groups."""
-        packed = self._sums()
+    def tables(self) -> dict[str, dict]:
+        """The packed weights by feature family: ``{prefix: {key: weight}}``,
+        where a feature's name is ``prefix + key`` ("" holds every feature)."""
+        if self._tables is None:
+            packed = self._sums()
+            prefixes = KEYED[self.kind][1] if self.kind in KEYED else ()
+            self._tables = {"": packed, **{prefix: {} for prefix in prefixes}}
+            for name, w in packed.items():
+                for prefix in prefixes:
+                    if name.startswith(prefix):
+                        self._tables[prefix][name[len(prefix):]] = w
+        return self._tables
+
+    def _score(self, s) -> list[float]:
+        """Class scores minus class 0's, from the summed weights ``s``."""
         b = self.intercept
-        zeros = _ZEROS_C if len(b) == 3 else _ZEROS
-        if isinstance(feats, dict):
-            s = sum(map(packed.get, feats, zeros))
-            for name in REAL_VALUED[self.kind]:  # the sum above counted these at 1.0
-                if name in feats and name in packed:
-                    s += (feats[name] - 1.0) * packed[name]
-        else:  # groups of names, disjoint by prefix; a tuple group is shared and scored once
-            s = 0
-            for group in feats:
-                if type(group) is tuple:
-                    part = self._shared.get(group)
-                    if part is None:
-                        part = self._shared[group] = sum(map(packed.get, group, zeros))
-                    s += part
-                else:
-                    s += sum(map(packed.get, set(group), zeros))
         if len(b) == 3:
             return [0.0, b[1] - b[0] + s.real, b[2] - b[0] + s.imag]
         return [b[0] + s]
 
+    def _dict_sum(self, feats: dict):
+        packed = self._sums()
+        s = sum(map(packed.get, feats, _ZEROS_C if len(self.intercept) == 3 else _ZEROS))
+        for name in REAL_VALUED[self.kind]:  # the sum above counted these at 1.0
+            if name in feats and name in packed:
+                s += (feats[name] - 1.0) * packed[name]
+        return s
+
+    def _keyed_sums(self, rows) -> list:
+        """Summed weights of rows given as feature families; a family given as
+        a string (a section title) is scored once however many rows share it."""
+        tables = self.tables()
+        keyed = KEYED[self.kind][0]
+        zeros = _ZEROS_C if len(self.intercept) == 3 else _ZEROS
+        shared: dict = {}
+        out = []
+        for row in rows:
+            s = 0
+            for prefix, keys in keyed(row):
+                if type(keys) is str:
+                    part = shared.get((prefix, keys))
+                    if part is None:
+                        part = shared[(prefix, keys)] = sum(map(tables[prefix].get, set(_grams(keys, 2)), zeros))
+                    s += part
+                else:
+                    s += sum(map(tables[prefix].get, set(keys), zeros))
+            out.append(s)
+        return out
+
     def predict_proba(self, rows) -> list[list[float]]:
         rows = list(rows)
-        feats = GROUPS[self.kind](rows) if self.kind in GROUPS else FEATURES[self.kind](rows)
-        self._shared = {}
+        if self.kind in KEYED:
+            sums = self._keyed_sums(rows)
+        else:
+            sums = [self._dict_sum(f) for f in FEATURES[self.kind](rows)]
         out = []
-        for f in feats:
-            z = self._scores(f)
+        for s in sums:
+            z = self._score(s)
             if len(self.classes_) == 2:  # binary: one score for the second class
                 p = 1.0 / (1.0 + math.exp(-z[0]))
                 out.append([1.0 - p, p])
@@ -297,7 +348,6 @@ class LinearModel:
                 e = [math.exp(v - top) for v in z]
                 total = sum(e)
                 out.append([v / total for v in e])
-        self._shared = {}
         return out
 
 

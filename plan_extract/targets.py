@@ -13,12 +13,19 @@ Find, decide, resolve:
 
 from __future__ import annotations
 
+import hashlib
+import io
+import marshal
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import Optional, Sequence
 
 import regex
 
+from .atomic import atomic_path
 from .clean import to_simplified
 from .document import Baseline, Deadline, Plan, Section, Target
 from .numbers import as_json_number, to_number
@@ -447,18 +454,39 @@ def decide(cands: Sequence[Candidate], view: str) -> list[str]:
 def _jieba():
     """A private jieba tokenizer with the domain words of ``rules/metric_words.txt``.
 
-    Loaded on first use only (the dictionary costs about a second), and kept
-    apart from jieba's global tokenizer so callers' segmentation is untouched.
+    Loaded on first use only, and kept apart from jieba's global tokenizer so
+    callers' segmentation is untouched.  The prefix dictionary with the
+    domain words is cached as one marshal blob read in one call: jieba's own
+    cache is read by ``marshal.load`` on a file object, in small chunks
+    (0.43 s against 0.17 s here), and the domain words were added on top of it.
     """
-    from importlib import resources
-
     import jieba
 
     jieba.setLogLevel(60)
     tokenizer = jieba.Tokenizer()
-    with (resources.files("plan_extract") / "rules" / "metric_words.txt").open("r", encoding="utf-8") as fh:
-        tokenizer.load_userdict(fh)  # also loads the main dictionary, so FREQ is complete
+    words = (resources.files("plan_extract") / "rules" / "metric_words.txt").read_bytes()
+    cache = _dictionary_cache(jieba, tokenizer, words)
+    try:
+        tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab = marshal.loads(cache.read_bytes())
+        tokenizer.initialized = True
+    except (OSError, EOFError, ValueError, TypeError):  # no cache yet, or a stale or broken one
+        tokenizer.load_userdict(io.StringIO(words.decode("utf-8")))  # also loads the main dictionary
+        try:
+            with atomic_path(cache) as tmp:
+                Path(tmp).write_bytes(marshal.dumps((tokenizer.FREQ, tokenizer.total,
+                                                     tokenizer.user_word_tag_tab)))
+        except OSError:
+            pass  # a read-only temporary folder: load from jieba's files each time
     return tokenizer
+
+
+def _dictionary_cache(jieba, tokenizer, words: bytes) -> Path:
+    """Where the prefix dictionary is cached, named for what it is built from:
+    jieba's version and dictionary file, and the domain words."""
+    main = Path(tokenizer.dictionary or Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME))
+    stat = main.stat()
+    key = hashlib.sha256(f"{jieba.__version__}\0{main}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode() + words)
+    return Path(tempfile.gettempdir()) / f"plan_extract.jieba.{key.hexdigest()[:16]}.cache"
 
 
 def cut(text: str) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ import pytest
 
 from phrases import extract_phrase
 
+RULES = Path(__file__).resolve().parents[1] / "plan_extract" / "rules"
 CASES = json.loads((Path(__file__).parent / "cases" / "targets.json").read_text(encoding="utf-8"))
 KEYS = ("comparator", "value", "value_max", "unit", "placeholder", "baseline")
 
@@ -54,3 +55,31 @@ def test_tab_separated_indicator_rows():
             ("日间手术占比\t—\t达到10%", "日间手术占比", ">=", 10, None),
             ("完成率达到90%以上", "完成率", ">=", 90, None),  # an indent is no table cell
         ], models
+
+
+def test_jieba_dictionary_cache_is_built_and_rebuilt_when_broken(tmp_path, monkeypatch):
+    """The prefix dictionary with the domain words is cached in the temporary
+    folder; a broken cache is rebuilt, never trusted."""
+    import marshal
+    import tempfile
+
+    from plan_extract.targets import _jieba
+
+    words = [line.split() for line in
+             (RULES / "metric_words.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    _jieba.cache_clear()
+    try:
+        built = _jieba()
+        (cache,) = tmp_path.glob("plan_extract.jieba.*.cache")
+        assert all(built.FREQ[w[0]] == int(w[1]) for w in words)
+        cache.write_bytes(b"not a marshal blob")
+        _jieba.cache_clear()
+        rebuilt = _jieba()
+        assert rebuilt.FREQ == built.FREQ and rebuilt.total == built.total
+        freq, total, _tags = marshal.loads(cache.read_bytes())
+        assert freq == built.FREQ and total == built.total
+        _jieba.cache_clear()
+        assert _jieba().FREQ == built.FREQ  # read back from the cache
+    finally:
+        _jieba.cache_clear()
