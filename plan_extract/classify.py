@@ -89,10 +89,6 @@ def line_row(lines: Sequence, i: int, *, rule_kind: str) -> dict:
     }
 
 
-def _ngrams(text: str, prefix: str, n_max: int = 3) -> list[str]:
-    return [f"{prefix}{text[k:k + n]}" for n in range(1, n_max + 1) for k in range(len(text) - n + 1)]
-
-
 def _grams(text: str, n_max: int) -> chain:
     """Character 1- to ``n_max``-grams of ``text`` (n_max 2 or 3), built by C-level
     maps instead of a Python loop over positions."""
@@ -102,63 +98,52 @@ def _grams(text: str, n_max: int) -> chain:
     return chain(text, pairs, map(add, map(add, text, text[1:]), text[2:]))
 
 
-# The prefixes of the candidate model's feature families that are many per
-# candidate: each family's weights are looked up by the bare key, so no
-# feature name is ever formatted at prediction time.
-KEYED_PREFIXES = ("flag=", "L:", "R:", "C:", "tense=", "S:")
+# Features come as families ``(prefix, keys)``: a feature's name is
+# ``prefix + key`` and its value 1.0, so a model looks each family's weights up
+# by the bare key and no name is formatted at prediction time.  A family given
+# as a ``str`` is a text whose character 1- and 2-grams are the keys (a
+# section title, which every candidate under it shares: scored once).
+# Real-valued features come apart, as ``(name, value)`` pairs.
+CANDIDATE_PREFIXES = ("flag=", "L:", "R:", "C:", "tense=", "S:")
+LINE_PREFIXES = ("B:", "E:")
 
 
-def candidate_keyed(row: dict) -> list[tuple[str, object]]:
-    """A candidate row's indicator features as ``(prefix, keys)`` families: the
-    feature names are ``prefix + key``, and a family given as a ``str`` is the
-    section title, whose "S:" n-grams every candidate under it shares."""
+def candidate_keyed(row: dict) -> tuple[list, tuple]:
+    """A candidate row's features: (families, real-valued pairs)."""
     fixed = (f"cue={row['cue']}", f"cue_word={row['cue_word']}", f"after={row['after_cue']}",
              f"verb={bool(row['verb'])}", f"unit={row['unit']}", f"placeholder={row['placeholder']}",
              f"range={row['range']}", f"cjk={row['cjk']}", f"baseline={row['baseline']}",
              f"has_baseline={row['has_baseline']}", f"position={row['position']}")
     return [("", fixed), ("flag=", row["flags"]), ("L:", _grams(row["left"][-6:], 3)),
             ("R:", _grams(row["right"][:4], 2)), ("C:", _grams(row["clause"][-16:], 2)),
-            ("tense=", _TENSE_RX.findall(row["sentence"], overlapped=True)), ("S:", row["section"][:20])]
+            ("tense=", _TENSE_RX.findall(row["sentence"], overlapped=True)), ("S:", row["section"][:20])], ()
 
 
-def candidate_groups(rows: Sequence[dict]) -> list[tuple[list[str], tuple[str, ...]]]:
-    """Each candidate row's indicator features by name (every value is 1.0), in
-    two groups: its own, and its section title's n-grams, a tuple built once
-    per title because every candidate under the title shares it."""
-    titles: dict[str, tuple[str, ...]] = {}
-    out = []
-    for r in rows:
-        names: list[str] = []
-        for prefix, keys in candidate_keyed(r):
-            if prefix == "S:":
-                if keys not in titles:
-                    titles[keys] = tuple(dict.fromkeys(prefix + k for k in _grams(keys, 2)))
-                title = titles[keys]
-            else:
-                names += [prefix + k for k in keys]
-        out.append((names, title))
-    return out
+def line_keyed(row: dict) -> tuple[list, tuple]:
+    """A line row's features: (families, real-valued pairs)."""
+    text, length = row["text"], row["length"]
+    fixed = (f"rule={row['rule']}", f"prev={row['prev']}", f"next={row['next']}",
+             f"position={row['position']}", f"short={length < 12}",
+             f"ends_punct={text[-1:] in '。；！？.;!?'}", f"has_digit={any(map(str.isdigit, text))}")
+    return [("", fixed), ("B:", _grams(text[:12], 2)), ("E:", _grams(text[-8:], 2))], \
+        (("length", min(length, 200) / 200),)
+
+
+def _feature_dict(keyed: tuple[list, tuple]) -> dict:
+    families, reals = keyed
+    names = (prefix + k for prefix, keys in families
+             for k in (_grams(keys, 2) if type(keys) is str else keys))
+    return {**dict.fromkeys(names, 1.0), **dict(reals)}
 
 
 def candidate_features(rows: Sequence[dict]) -> list[dict]:
     """Feature dicts for candidate rows, as scikit-learn's DictVectorizer takes them."""
-    return [dict.fromkeys(own + list(title), 1.0) for own, title in candidate_groups(rows)]
+    return [_feature_dict(candidate_keyed(r)) for r in rows]
 
 
 def line_features(rows: Sequence[dict]) -> list[dict]:
     """Feature dicts for line rows."""
-    out = []
-    for r in rows:
-        text = r["text"]
-        f = {f"rule={r['rule']}": 1.0, f"prev={r['prev']}": 1.0, f"next={r['next']}": 1.0,
-             f"position={r['position']}": 1.0, "length": min(r["length"], 200) / 200,
-             f"short={r['length'] < 12}": 1.0,
-             f"ends_punct={text[-1:] in '。；！？.;!?'}": 1.0,
-             f"has_digit={any(ch.isdigit() for ch in text)}": 1.0}
-        f.update(dict.fromkeys(_ngrams(text[:12], "B:", 2), 1.0))
-        f.update(dict.fromkeys(_ngrams(text[-8:], "E:", 2), 1.0))
-        out.append(f)
-    return out
+    return [_feature_dict(line_keyed(r)) for r in rows]
 
 
 # --- the estimator (scikit-learn, imported only to train) ----------------
@@ -230,10 +215,8 @@ def _estimators() -> dict:
 
 
 FEATURES = {"candidates": candidate_features, "lines": line_features}
-# Kinds whose features are all indicators, given as (prefix, keys) families (faster to score).
-KEYED = {"candidates": (candidate_keyed, KEYED_PREFIXES)}
-# Features whose value is not always 1.0 (every other feature is an indicator).
-REAL_VALUED = {"candidates": (), "lines": ("length",)}
+# Each kind's features as families, and the prefixes of its families.
+KEYED = {"candidates": (candidate_keyed, CANDIDATE_PREFIXES), "lines": (line_keyed, LINE_PREFIXES)}
 _ZEROS, _ZEROS_C = repeat(0.0), repeat(0j)
 
 
@@ -287,7 +270,7 @@ class LinearModel:
         where a feature's name is ``prefix + key`` ("" holds every feature)."""
         if self._tables is None:
             packed = self._sums()
-            prefixes = KEYED[self.kind][1] if self.kind in KEYED else ()
+            prefixes = KEYED[self.kind][1]
             self._tables = {"": packed, **{prefix: {} for prefix in prefixes}}
             for name, w in packed.items():
                 for prefix in prefixes:
@@ -302,25 +285,19 @@ class LinearModel:
             return [0.0, b[1] - b[0] + s.real, b[2] - b[0] + s.imag]
         return [b[0] + s]
 
-    def _dict_sum(self, feats: dict):
-        packed = self._sums()
-        s = sum(map(packed.get, feats, _ZEROS_C if len(self.intercept) == 3 else _ZEROS))
-        for name in REAL_VALUED[self.kind]:  # the sum above counted these at 1.0
-            if name in feats and name in packed:
-                s += (feats[name] - 1.0) * packed[name]
-        return s
-
     def _keyed_sums(self, rows) -> list:
-        """Summed weights of rows given as feature families; a family given as
-        a string (a section title) is scored once however many rows share it."""
+        """Summed weights of rows; a family given as a string is scored once
+        however many rows share it."""
         tables = self.tables()
         keyed = KEYED[self.kind][0]
         zeros = _ZEROS_C if len(self.intercept) == 3 else _ZEROS
+        packed = tables[""]
         shared: dict = {}
         out = []
         for row in rows:
             s = 0
-            for prefix, keys in keyed(row):
+            families, reals = keyed(row)
+            for prefix, keys in families:
                 if type(keys) is str:
                     part = shared.get((prefix, keys))
                     if part is None:
@@ -328,17 +305,15 @@ class LinearModel:
                     s += part
                 else:
                     s += sum(map(tables[prefix].get, set(keys), zeros))
+            for name, value in reals:
+                if name in packed:
+                    s += value * packed[name]
             out.append(s)
         return out
 
     def predict_proba(self, rows) -> list[list[float]]:
-        rows = list(rows)
-        if self.kind in KEYED:
-            sums = self._keyed_sums(rows)
-        else:
-            sums = [self._dict_sum(f) for f in FEATURES[self.kind](rows)]
         out = []
-        for s in sums:
+        for s in self._keyed_sums(rows):
             z = self._score(s)
             if len(self.classes_) == 2:  # binary: one score for the second class
                 p = 1.0 / (1.0 + math.exp(-z[0]))

@@ -17,7 +17,7 @@ import regex
 from .document import Deadline, Plan
 from .numbers import to_number
 from .rules import Rules, load_rules
-from .spans import LINE_REACH, innermost_section, line_start
+from .spans import LINE_REACH, line_start, section_finder
 
 
 _BLANK_YEAR = regex.compile(r"[xX×_]{2,}\s*年")
@@ -276,8 +276,9 @@ def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = N
 def deadlines_of(plan: Plan, sections, *, rules: Optional[Rules] = None) -> tuple[Deadline, ...]:
     """The plan's deadlines as records, with ids and sections."""
     out = []
+    section_of = section_finder(sections)
     for i, f in enumerate(find_deadlines(plan.view, year=plan.year, rules=rules)):
         out.append(Deadline(id=f"d{i + 1}", text=plan.text[f.start:f.end], start=f.start, end=f.end,
                             kind=f.kind, value=f.value, recurrence=f.recurrence,
-                            section=innermost_section(sections, f.start)))
+                            section=section_of(f.start)))
     return tuple(out)

@@ -34,15 +34,25 @@ def sentence_start(view: str, pos: int) -> int:
     return m.end() if m else 0
 
 
+def section_finder(sections: Sequence[Section]):
+    """pos -> id of the deepest node whose span holds ``pos`` (nodes nest), or
+    None; the nodes' starts are listed once, not once per lookup."""
+    starts = [s.start for s in sections]
+
+    def find(pos: int) -> Optional[str]:
+        i = bisect_right(starts, pos) - 1
+        while i >= 0:
+            if sections[i].start <= pos < sections[i].end:
+                return sections[i].id
+            i -= 1
+        return None
+
+    return find
+
+
 def innermost_section(sections: Sequence[Section], pos: int) -> Optional[str]:
     """Id of the deepest node whose span holds ``pos`` (nodes nest)."""
-    starts = [s.start for s in sections]
-    i = bisect_right(starts, pos) - 1
-    while i >= 0:
-        if sections[i].start <= pos < sections[i].end:
-            return sections[i].id
-        i -= 1
-    return None
+    return section_finder(sections)(pos)
 
 
 def same_clause(view: str, a: int, b: int) -> bool:
@@ -74,9 +84,10 @@ def same_clause(view: str, a: int, b: int) -> bool:
 def section_titler(sections: Sequence[Section]):
     """pos -> title of the innermost section there ("" outside every node)."""
     titles = {s.id: s.title for s in sections}
+    find = section_finder(sections)
 
     def title(pos: int) -> str:
-        sid = innermost_section(sections, pos)
+        sid = find(pos)
         return titles.get(sid, "") if sid else ""
 
     return title

@@ -17,6 +17,7 @@ import hashlib
 import io
 import marshal
 import tempfile
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -30,7 +31,7 @@ from .clean import to_simplified
 from .document import Baseline, Deadline, Plan, Section, Target
 from .numbers import as_json_number, to_number
 from .rules import Rules, load_rules
-from .spans import innermost_section, line_start, same_clause, sentence_start
+from .spans import line_start, same_clause, section_finder, sentence_start
 
 CLAUSE_STOP = "，,；;。！？!?\n：:"
 _YEAR = regex.compile(r"(?:19|20)\d\d")
@@ -601,9 +602,21 @@ def _around_deadlines(view: str, deadlines: Sequence[Deadline], metric_end: int)
     return floor, metric_end
 
 
-def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules,
-            deadlines: Sequence[Deadline] = ()) -> dict:
-    """Record fields of a target candidate (ids, section and deadline come later)."""
+def baselines_of(cands: Sequence[Candidate]) -> list[list[int]]:
+    """For each candidate, the indices of the candidates marked as its baseline."""
+    out: list[list[int]] = [[] for _ in cands]
+    for j, other in enumerate(cands):
+        if other.baseline_of is not None:
+            out[other.baseline_of].append(j)
+    return out
+
+
+def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
+            deadlines: Sequence[Deadline] = (), baselines: Optional[list[list[int]]] = None) -> dict:
+    """Record fields of the target candidate ``cands[i]`` (ids, section and
+    deadline come later).  ``baselines``: :func:`baselines_of` the candidates,
+    when the caller resolves many."""
+    c = cands[i]
     pats = _patterns(rules)
     view, text = plan.view, plan.text
     comparator, cue_start = "=", None
@@ -646,8 +659,8 @@ def resolve(c: Candidate, cands: Sequence[Candidate], plan: Plan, rules: Rules,
     end = max(span_end, c.after_cue[2] if c.after_cue else c.end)
     baseline = None
     base_idx = c.change_from
-    for j, other in enumerate(cands):
-        if other.baseline_of is not None and cands[other.baseline_of] is c and j != c.change_from:
+    for j in (baselines if baselines is not None else baselines_of(cands))[i]:
+        if j != c.change_from:  # a table or bracket baseline wins over 由A…至B's
             base_idx = j
     if base_idx is not None:
         b = cands[base_idx]
@@ -674,22 +687,29 @@ def _fold_unit(unit: Optional[str]) -> Optional[str]:
     return to_simplified(unit) if unit else None
 
 
+LINK_REACH = 200  # a deadline links to a target in its clause that starts less than this far away
+
+
 def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Deadline], *,
                rules: Optional[Rules] = None, decide_fn=None) -> tuple[Target, ...]:
     """The plan's targets as records, linked to sections and same-clause deadlines."""
     rules = rules or load_rules()
     cands = find_candidates(plan.view, rules=rules, sections=sections)
     decisions = [(d, None) if isinstance(d, str) else d for d in (decide_fn or decide)(cands, plan.view)]
+    baselines = baselines_of(cands)
+    section_of = section_finder(sections)
+    deadline_starts = [d.start for d in deadlines]  # deadlines come in text order
     out = []
-    for c, (label, confidence) in zip(cands, decisions):
+    for i, (c, (label, confidence)) in enumerate(zip(cands, decisions)):
         if label != "target":
             continue
-        f = resolve(c, cands, plan, rules, deadlines)
-        linked = next((d.id for d in deadlines
-                       if abs(d.start - c.start) < 200 and same_clause(plan.view, c.start, d.start)), None)
+        f = resolve(cands, i, plan, rules, deadlines, baselines)
+        near = deadlines[bisect_left(deadline_starts, c.start - LINK_REACH + 1):
+                         bisect_right(deadline_starts, c.start + LINK_REACH - 1)]
+        linked = next((d.id for d in near if same_clause(plan.view, c.start, d.start)), None)
         out.append(Target(id=f"t{len(out) + 1}", text=plan.text[f["start"]:f["end"]], start=f["start"],
                           end=f["end"], metric=f["metric"], comparator=f["comparator"], value=f["value"],
                           value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
-                          baseline=f["baseline"], section=innermost_section(sections, c.start),
+                          baseline=f["baseline"], section=section_of(c.start),
                           deadline=linked, confidence=confidence))
     return tuple(out)
