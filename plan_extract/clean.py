@@ -103,19 +103,17 @@ def _line_spans(text: str):
 
 def is_hard_wrapped(text: str, *, rules: Rules) -> bool:
     """Most long lines end mid-sentence at about the same width (a PDF export)."""
-    ends = rules.re("clean", "sentence_end")
-    lengths = []
-    open_ends = 0
-    for _, _, line in _line_spans(text):
-        s = line.strip()
-        if len(s) >= 15:
-            lengths.append(len(s))
-            open_ends += not ends.search(s)
-    if len(lengths) < 8:
+    long_lines = [s for s in (line.strip() for line in text.split("\n")) if len(s) >= 15]
+    if len(long_lines) < 8:
         return False
+    lengths = [len(s) for s in long_lines]
     width = _wrap_width(lengths)
     near = sum(1 for n in lengths if width - 3 <= n <= width + 1)
-    return near / len(lengths) >= 0.4 and open_ends / len(lengths) >= 0.5
+    if near / len(lengths) < 0.4:
+        return False  # decided without searching every line for a sentence end
+    ends = rules.re("clean", "sentence_end")
+    open_ends = sum(1 for s in long_lines if not ends.search(s))
+    return open_ends / len(lengths) >= 0.5
 
 
 def _wrap_width(lengths: list[int]) -> int:
@@ -188,10 +186,28 @@ def _fold_table(rules: Rules) -> dict[int, str]:
 
 def make_view(text: str, *, rules: Rules) -> str:
     """Simplified, folded copy of ``text`` with exactly the same length."""
+    return _view(text, rules)[0]
+
+
+def _view(text: str, rules: Rules) -> tuple[str, bool]:
+    """The view of ``text`` and whether simplification changed anything."""
     simple = to_simplified(text)
+    changed = simple != text
     if len(simple) != len(text):
         simple = "\n".join(_same_length(line) for line in text.split("\n"))
-    return simple.translate(rules.memo("fold_table", lambda: _fold_table(rules)))
+    return _fold(simple, rules), changed
+
+
+def _fold(text: str, rules: Rules) -> str:
+    """``text.translate(fold table)``: a substitution of the few characters to
+    fold costs less than translate's lookup of every character."""
+    table, chars = rules.memo("fold", lambda: _fold_chars(rules))
+    return chars.sub(lambda m: table[m[0]], text)
+
+
+def _fold_chars(rules: Rules):
+    table = {chr(k): v for k, v in _fold_table(rules).items()}
+    return table, re.compile("[" + "".join(map(re.escape, sorted(table))) + "]")
 
 
 def _same_length(line: str) -> str:
@@ -213,9 +229,12 @@ def _glossed(c, rules: Rules) -> bool:
     return sum(len(s) >= 2 for s in syllables) >= table["min_distinct_toneless"]
 
 
-def detect_script(text: str, view: str, sample: int = 20000) -> str:
+def detect_script(text: str, view: str, sample: int = 20000, changed: bool = True) -> str:
     """``zh-Hant`` when simplification changes a noticeable share of Han characters
-    (judged on the first ``sample`` characters: a document keeps one script)."""
+    (judged on the first ``sample`` characters: a document keeps one script).
+    ``changed=False``: simplification was seen to leave ``text`` as it was."""
+    if not changed:
+        return "zh-Hans"
     written = _NOT_HAN.sub("", text[:sample])
     simplified = _NOT_HAN.sub("", view[:sample])
     if not written or written == simplified:  # most documents: decided by one comparison
@@ -234,7 +253,8 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
     """
     rules = rules or load_rules()
     c = _Cleaner(text)
-    c.apply(regex.compile(r"\r\n?"), lambda m: "\n")
+    if "\r" in text:  # most files have no carriage return: no pass over them
+        c.apply(regex.compile(r"\r\n?"), lambda m: "\n")
     c.apply(rules.re("clean", "invisible"), lambda m: "")
     c.apply(rules.re("clean", "entities"), _entity(rules))
     c.apply(rules.re("clean", "escaped_markdown"), lambda m: m.group(1))
@@ -256,6 +276,6 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
         _join_wrapped_lines(c, rules)
     for m in rules.re("clean", "mojibake").finditer(c.text):
         c.notes.append(Note("mojibake", c.map.start(m.start()), m.group()))
-    view = make_view(c.text, rules=rules)
-    return Cleaned(text=c.text, view=view, map=c.map, script=detect_script(c.text, view),
+    view, changed = _view(c.text, rules)
+    return Cleaned(text=c.text, view=view, map=c.map, script=detect_script(c.text, view, changed=changed),
                    notes=tuple(c.notes))

@@ -36,6 +36,29 @@ class Rules:
             node = node[key]
         return node
 
+    def found(self, table: str, *keys: str):
+        """text -> whether any pattern of the list at ``table/keys`` occurs in it.
+
+        The same answer as ``re(...).search(text)``, faster: the patterns
+        anchored at the start (``^…`` with no top-level ``|``) are tried once,
+        at the start, instead of at every position of the text."""
+        key = ("found", table, *keys)
+        if key not in self._compiled:
+            patterns = self.get(table, *keys)
+            patterns = patterns["regex"] if isinstance(patterns, dict) else patterns
+            patterns = [patterns] if isinstance(patterns, str) else patterns
+            anchored = [p for p in patterns if _anchored(p)]
+            floating = [p for p in patterns if not _anchored(p)]
+            at_start = regex.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
+            anywhere = regex.compile("|".join(f"(?:{p})" for p in floating)) if floating else None
+
+            def found(text: str) -> bool:
+                return bool((at_start is not None and at_start.match(text))
+                            or (anywhere is not None and anywhere.search(text)))
+
+            self._compiled[key] = found
+        return self._compiled[key]
+
     def re(self, table: str, *keys: str) -> regex.Pattern:
         """The pattern at ``table/keys``; a list of patterns is one alternation."""
         key = (table, *keys)
@@ -47,6 +70,30 @@ class Rules:
                 value = "|".join(f"(?:{v})" for v in value)
             self._compiled[key] = regex.compile(value)
         return self._compiled[key]
+
+
+def _anchored(pattern: str) -> bool:
+    """``^…`` with no ``|`` outside brackets and groups: it can only match at
+    the start of a text (no pattern here sets MULTILINE)."""
+    if not pattern.startswith("^") or "(?m" in pattern:
+        return False
+    depth, in_class, escaped = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return False
+    return True
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 import cn2an
@@ -25,7 +26,7 @@ from .rules import Rules, load_rules
 _AFTER_WORD = regex.compile(r"[\p{Han}，,]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     start: int  # marker start in the plan text
     end: int  # marker end (delimiters included)
@@ -34,6 +35,7 @@ class Candidate:
     place: str  # line, sentence, inside, lost
 
 
+@lru_cache(maxsize=4096)
 def _number(num: str) -> int:
     if num.isdigit() and num.isascii():
         return int(num)
@@ -87,9 +89,11 @@ def match_marker(view: str, pos: int, rules: Rules, end: Optional[int] = None) -
 
 def _lost(view: str, pos: int, last: dict[str, int], rules: Rules, end: int) -> Optional[Candidate]:
     not_before = rules.re("markers", "lost_delimiter", "not_before")
-    for style, pattern in rules.get("markers", "lost_delimiter", "regex").items():
+    for style in rules.get("markers", "lost_delimiter", "regex"):
+        if style not in last:
+            continue  # only a style already in use can continue its numbering
         m = rules.re("markers", "lost_delimiter", "regex", style).match(view, pos, end)
-        if not m or style not in last:
+        if not m:
             continue
         number = _number(m.group("num"))
         if number == last[style] + 1 and not not_before.match(view, m.end(), end):

@@ -30,7 +30,7 @@ LINE_MODEL_THRESHOLD = 0.9
 LINE_MODEL_MAX_LEN = 60
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     start: int
     end: int
@@ -66,7 +66,7 @@ def _running_headers(lines: list[Line], rules: Rules) -> None:
 
 
 def _classify(lines: list[Line], rules: Rules) -> None:
-    chrome = rules.re("boilerplate", "site_chrome")
+    chrome = rules.found("boilerplate", "site_chrome")
     related_header = rules.re("boilerplate", "related_header")
     related_item = rules.re("boilerplate", "related_item")
     item_max = rules.get("boilerplate", "related_item_max_len")
@@ -81,7 +81,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
             line.kind = "blank"
             continue
         if in_related and len(v) <= item_max and not _SENTENCE.search(v) \
-                and not (chrome.search(v) or _chrome_parts(v, rules)):
+                and not (chrome(v) or _chrome_parts(v, rules)):
             line.kind = "related_list"  # a title-like line inside the list is a list item
             continue
         if _title(line, rules):
@@ -89,7 +89,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
             continue
         if related_header.search(v.strip("【】[]〔〕 ")):
             line.kind, in_related = "related_list", True
-        elif chrome.search(v) or _chrome_parts(v, rules):
+        elif chrome(v) or _chrome_parts(v, rules):
             line.kind = "site_chrome"
         elif in_related and (related_item.search(v) or len(v) <= item_max and not _SENTENCE.search(v)):
             line.kind = "related_list"
@@ -260,16 +260,18 @@ def _cut(cleaned: Cleaned, keep: list[Line]):
         keep.pop()
     while keep and keep[0].kind == "blank":
         keep.pop(0)
-    tb = TextBuilder(cleaned.text)
-    view_parts = []
+    runs: list[list[int]] = []  # kept lines, with their line breaks, merged where they follow each other
     for j, ln in enumerate(keep):
-        end = ln.end if j == len(keep) - 1 else ln.end + 1
-        if j == len(keep) - 1:
-            end = ln.start + len(ln.text.rstrip())
-        tb.keep(ln.start, end)
-        view_parts.append(cleaned.view[ln.start:end])
+        end = ln.start + len(ln.text.rstrip()) if j == len(keep) - 1 else ln.end + 1
+        if runs and runs[-1][1] == ln.start:
+            runs[-1][1] = end
+        else:
+            runs.append([ln.start, end])
+    tb = TextBuilder(cleaned.text)
+    for a, b in runs:
+        tb.keep(a, b)
     text, pmap = tb.result()
-    return text, "".join(view_parts), pmap
+    return text, "".join(cleaned.view[a:b] for a, b in runs), pmap
 
 
 def warnings_of(notes: list[Note]) -> tuple[dict, ...]:
@@ -309,9 +311,10 @@ def _body_year(lines: list[str], rules: Rules) -> tuple[bool, Optional[int]]:
             ("cjk", rules.re("plans", "year", "cjk")),
             ("blank", rules.re("plans", "year", "blank"))]
     signature = rules.re("plans", "year", "signature_line")
+    any_year = rules.memo("any_year", lambda: regex.compile("|".join(f"(?:{p.pattern})" for _, p in pats)))
     for line in lines:
-        if signature.match(line):
-            continue
+        if not any_year.search(line) or signature.match(line):
+            continue  # one search rules out a line without any mention
         mentions = []
         for kind, pat in pats:
             for m in pat.finditer(line):

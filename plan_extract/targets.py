@@ -42,7 +42,7 @@ _HAN_GAP = regex.compile(r"[\p{Han}\s]*")
 SEGMENT_STOP = CLAUSE_STOP + "、(（)）□\ufffd?"
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A number with a unit and what surrounds it in the plan's view."""
 

@@ -72,3 +72,20 @@ def test_toneless_look_alikes_stay():
     """A unit repeated in parentheses, or an enumeration, is not a gloss."""
     for text in ("反应时间(min)：门诊5(min)、急诊8(min)、抢救室3(min)。", "措施(a)加强培训(e)落实考核(o)。"):
         assert clean(text).text == text
+
+
+def test_view_folds_as_the_fold_table_translates():
+    """The view's substitution of foldable characters gives what
+    ``str.translate`` with the whole fold table gives."""
+    from conftest import CORPUS, RAW
+
+    from plan_extract.clean import _fold, _fold_table
+    from plan_extract.read import read_file
+
+    table = _fold_table(RULES)
+    every = "".join(chr(k) for k in sorted(table))
+    texts = [every, "（一）门诊量：１２３４５人次，同比增长５％；ＡＢＣ～ｘｙｚ。"]
+    texts += [read_file(p).text for p in sorted(RAW.iterdir()) + sorted(CORPUS.iterdir())]
+    for text in texts:
+        assert _fold(text, RULES) == text.translate(table)
+    assert _fold(every, RULES) != every

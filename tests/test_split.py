@@ -118,3 +118,21 @@ def test_long_text_before_the_first_title_is_kept_as_a_plan():
     assert len(plans) == 2
     assert plans[0].title is None and "门诊病历书写完整率" in plans[0].text
     assert plans[1].title == "卫生院工作计划篇2"
+
+
+def test_chrome_test_answers_as_the_whole_alternation_does():
+    """``Rules.found`` tries start-anchored patterns at the start only; on every
+    line of the samples, the corpus and the chrome examples it must answer as
+    one search of the whole alternation."""
+    from conftest import CORPUS, RAW
+
+    from plan_extract.read import read_file
+
+    found = RULES.found("boilerplate", "site_chrome")
+    search = RULES.re("boilerplate", "site_chrome").search
+    lines = COLLECTION.splitlines() + ["x 文档评论(3)", "共有 12 条评论", "首页 > 新闻", "2026-01-09 发布于江苏 x"]
+    for path in sorted(RAW.iterdir()) + sorted(CORPUS.iterdir()):
+        lines += clean(read_file(path).text, rules=RULES).view.split("\n")
+    lines = [ln.strip() for ln in lines]
+    assert sum(found(ln) for ln in lines) >= 8  # the collection's chrome lines and the added ones
+    assert [ln for ln in lines if found(ln) != bool(search(ln))] == []
