@@ -34,7 +34,6 @@ import math
 
 import regex
 
-from .spans import sentence_start
 
 TENSE_MARKERS = ("已", "共", "完成了", "去年", "上年", "以来", "累计", "目前", "现有", "曾", "将", "计划", "力争",
                  "确保", "争取", "预计", "今年", "目标")
@@ -52,7 +51,7 @@ OVERRULE_THRESHOLD = 0.8
 
 def candidate_row(c, view: str, *, rule_label: str, section_title: str = "") -> dict:
     """The context of one target candidate, as plain data."""
-    sentence = sentence_start(view, c.start)
+    sentence = c.sentence_start
     return {
         "rule": rule_label,
         "flags": sorted(c.flags),

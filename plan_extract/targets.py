@@ -53,6 +53,7 @@ class Candidate:
     unit: str
     placeholder: bool
     clause_start: int
+    sentence_start: int = 0  # after the last 。；！？ or line break before the number
     cue: Optional[tuple[str, int, int]] = None  # comparator, start, end (before the number)
     after_cue: Optional[tuple[str, int, int]] = None  # comparator, start, end (after the unit)
     verb: Optional[tuple[int, int]] = None  # a planned-count verb before the number
@@ -241,9 +242,9 @@ def _inside_word(view: str, start: int) -> bool:
     return True
 
 
-def _past(view: str, start: int, pats) -> bool:
-    """A past or present fact earlier in the sentence, with no future sign after it."""
-    sentence = sentence_start(view, start)
+def _past(view: str, start: int, sentence: int, pats) -> bool:
+    """A past or present fact earlier in the sentence (which starts at
+    ``sentence``), with no future sign after it."""
     last = None
     for m in pats["past"].finditer(view, sentence, start):
         last = m
@@ -256,13 +257,14 @@ def _review_heading(title: str, rules: Rules) -> bool:
         and not rules.re("targets", "plan_heading").search(title)
 
 
-def _in_quotes(view: str, pos: int) -> bool:
-    seg = view[line_start(view, pos):pos]
+def _in_quotes(view: str, pos: int, seg: Optional[str] = None) -> bool:
+    """``seg``: the line up to ``pos``, when the caller has it."""
+    seg = view[line_start(view, pos):pos] if seg is None else seg
     return seg.count("“") > seg.count("”") or view[pos - 1:pos] == "”"
 
 
-def _in_brackets(view: str, pos: int, open_ch: str, close_ch: str) -> bool:
-    seg = view[line_start(view, pos):pos]
+def _in_brackets(view: str, pos: int, open_ch: str, close_ch: str, seg: Optional[str] = None) -> bool:
+    seg = view[line_start(view, pos):pos] if seg is None else seg
     return seg.count(open_ch) > seg.count(close_ch)
 
 
@@ -281,7 +283,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
     rate_units = set(t["rate_units"])
     out: list[Candidate] = []
     for m in pats["amount"].finditer(view):
-        lo, hi, unit, per = m.group("lo"), m.group("hi"), m.group("unit"), m.group("per")
+        lo, hi, unit, per = m.group("lo", "hi", "unit", "per")
         if lo.startswith("百分之"):
             unit = unit or "%"
         elif lo.startswith("千分之"):
@@ -301,8 +303,9 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             hi = None
         start, end = m.start(), m.end()
         cs = _clause_start(view, start)
+        sentence = sentence_start(view, start)
         c = Candidate(start=start, end=end, lo=lo, hi=hi, unit=unit + (per or ""), placeholder=is_ph,
-                      clause_start=cs)
+                      clause_start=cs, sentence_start=sentence)
         c.cue = _cue_before(view, start, cs, pats)
         c.after_cue = _cue_after(view, end, pats)
         c.verb = _verb_before(view, start, cs, pats)
@@ -314,11 +317,12 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add("cue_only")
         if lo == "零" and not unit and view[start - 1:start] == "为" and view[start - 2:start - 1] != "整":
             c.flags.add("zero")  # 差错事故为零: a commitment to none (not 化整为零)
-        if _past(view, start, pats) or any(a <= start < b for a, b in review):
+        if _past(view, start, sentence, pats) or any(a <= start < b for a, b in review):
             c.flags.add("past")
         if pats["per_person"].search(view, cs, start) and not (c.cue and c.cue[0] in (">=", "<=")):
             c.flags.add("per_person")
-        if _in_quotes(view, start):
+        line = view[line_start(view, start):start]
+        if _in_quotes(view, start, line):
             c.flags.add("quoted")
         if _OPEN_END.match(view[end:end + 2]):
             c.flags.add("open_end")
@@ -328,7 +332,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add("routine")  # a scheduled activity or an article: never a target by its verb alone
         if pats["not_before"].search(view[max(cs, start - 4):start]) or pats["not_after"].match(view, end):
             c.flags.add("not_context")
-        if _in_brackets(view, start, "《", "》"):
+        if _in_brackets(view, start, "《", "》", line):
             c.flags.add("document_name")
         if unit.startswith("次") and _PER_PERIOD.search(view[max(cs, start - 8):start]):
             c.flags.add("frequency")
