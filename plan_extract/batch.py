@@ -110,11 +110,31 @@ def _write_done(done: Path, task: Task, outcome) -> tuple[int, Optional[dict]]:
     return len(lines), error
 
 
-def _worker_to_disk(args) -> tuple[int, Optional[dict]]:
-    """A local worker writes its input's done file itself, so the parent,
-    which shares the cores with the workers, only reads, orders and reports."""
-    task, rules_only, time_limit, done = args
-    return _write_done(done, task, _worker((task, rules_only, time_limit)))
+def _batch_to_disk(args) -> list[tuple[int, Optional[dict]]]:
+    """A local worker runs a batch of inputs and writes their done files
+    itself, so the parent, which shares the cores with the workers, only
+    reads, orders and reports."""
+    tasks, rules_only, time_limit, done = args
+    return [_write_done(done, task, _worker((task, rules_only, time_limit))) for task in tasks]
+
+
+# Inputs go to a local worker in small batches: the pool's cost per submission
+# (pickling, queues, a wake-up of the parent) is paid once per batch, not per file.
+BATCH_FILES = 8
+BATCH_BYTES = 256 * 1024
+
+
+def _batches(tasks: Iterator[Task]) -> Iterator[list[Task]]:
+    batch: list[Task] = []
+    size = 0
+    for task in tasks:
+        batch.append(task)
+        size += len(task.data)
+        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _key(path: str, sha: str) -> str:
@@ -193,17 +213,21 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
     else:
         warm()  # forked workers inherit the loaded models and dictionary instead of each loading them
         with ProcessPoolExecutor(max_workers=jobs, initializer=warm) as pool:
-            # a sliding window: workers never wait for a batch's slowest file,
+            # a sliding window: workers never wait for a window's slowest batch,
             # results settle in input order, and memory stays flat on huge archives
             pending: deque = deque()
-            for task in tasks:
-                pending.append((task, pool.submit(_worker_to_disk, (task, rules_only, time_limit, done))))
-                if len(pending) >= jobs * 16:
-                    done_task, future = pending.popleft()
-                    settle(done_task, future.result())
+
+            def settle_first() -> None:
+                batch, future = pending.popleft()
+                for task, written in zip(batch, future.result()):
+                    settle(task, written)
+
+            for batch in _batches(tasks):
+                pending.append((batch, pool.submit(_batch_to_disk, (batch, rules_only, time_limit, done))))
+                if len(pending) >= jobs * 4:
+                    settle_first()
             while pending:
-                done_task, future = pending.popleft()
-                settle(done_task, future.result())
+                settle_first()
     write_lines(out / "plans.jsonl", _records(order, done))
     write_lines(out / "errors.jsonl", (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error"))
     return result

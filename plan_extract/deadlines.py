@@ -9,6 +9,7 @@ an ISO 8601 duration or an RFC 5545 RRULE.
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Optional
 
@@ -33,18 +34,30 @@ class Found:
     recurrence: Optional[str]
 
 
-def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern, Optional[str]]]:
+def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern, Optional[str], tuple[regex.Pattern, ...]]]:
+    """(kind, pattern, anchor, gates) per matcher, in claim order; a gate
+    shared by several matchers is one pattern, so its hits are found once."""
     def build():
         parts = rules.get("deadlines", "parts")
         subs = {"{month}": parts["month"], "{day}": parts["day"], "{num}": parts["num"],
                 "{year}": parts["year"], "{year2}": parts["year"].replace("(?P<y>", "(?P<y2>")}
+
+        def expand(pattern: str) -> str:
+            for key, value in subs.items():
+                pattern = pattern.replace(key, value)
+            return pattern
+
+        gate_patterns: dict[str, regex.Pattern] = {}
         out = []
         for kind in rules.get("deadlines", "order"):
             for entry in rules.get("deadlines", "matchers", kind):
-                pattern = entry["regex"]
-                for key, value in subs.items():
-                    pattern = pattern.replace(key, value)
-                out.append((kind, regex.compile(pattern), entry.get("anchor")))
+                gates = entry.get("contains", [])
+                gates = [gates] if isinstance(gates, str) else gates
+                for gate in gates:
+                    if gate not in gate_patterns:
+                        gate_patterns[gate] = regex.compile(expand(gate))
+                out.append((kind, regex.compile(expand(entry["regex"])), entry.get("anchor"),
+                            tuple(gate_patterns[gate] for gate in gates)))
         return out
 
     return rules.memo("deadline_matchers", build)
@@ -216,16 +229,24 @@ def _windows(view: str, anchor: str, around: list[int]) -> list[tuple[int, int]]
     return out
 
 
+def _gated(windows: list[tuple[int, int]], hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The windows that overlap a gate hit: a match holds one, so the others
+    cannot hold a match and are not searched."""
+    ends = [b for _, b in windows]
+    keep: set[int] = set()
+    for s, e in hits:
+        i = bisect_right(ends, s)  # the first window ending after the hit starts
+        while i < len(windows) and windows[i][0] < e:
+            keep.add(i)
+            i += 1
+    return [windows[i] for i in sorted(keep)]
+
+
 def _search(pattern: regex.Pattern, view: str, windows):
-    if windows is None:
-        yield from pattern.finditer(view)
-        return
-    last = -1
+    """Matches of ``pattern`` within each window; the windows are disjoint,
+    so no two matches overlap."""
     for a, b in windows:
-        for m in pattern.finditer(view, a, b):
-            if m.start() >= last:
-                last = m.end()
-                yield m
+        yield from pattern.finditer(view, a, b)
 
 
 _SENTENCE_STOP = regex.compile("[。；;\n]")
@@ -247,11 +268,18 @@ def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = N
     signature = rules.re("plans", "year", "signature_line")
     claimed: list[tuple[int, int]] = []
     found: list[Found] = []
-    windows: dict[str, list[tuple[int, int]]] = {}
-    for kind, pattern, anchor in _compiled(rules):
-        if anchor and anchor not in windows:
+    windows: dict[Optional[str], list[tuple[int, int]]] = {None: [(0, len(view))]}  # no anchor: the whole view
+    gate_hits: dict[regex.Pattern, list[tuple[int, int]]] = {}
+    for kind, pattern, anchor, gates in _compiled(rules):
+        if anchor not in windows:
             windows[anchor] = _windows(view, anchor, rules.get("deadlines", "anchor_window"))
-        for m in _search(pattern, view, windows.get(anchor) if anchor else None):
+        searched = windows[anchor]
+        if gates:
+            for gate in gates:
+                if gate not in gate_hits:
+                    gate_hits[gate] = [m.span() for m in gate.finditer(view)]
+            searched = _gated(searched, [h for gate in gates for h in gate_hits[gate]])
+        for m in _search(pattern, view, searched):
             a, b = m.span()
             if any(a < e and s < b for s, e in claimed):
                 continue
