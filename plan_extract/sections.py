@@ -55,10 +55,11 @@ def _styles(rules: Rules):
     return rules.memo("marker_styles", build)
 
 
-def _any_marker(rules: Rules) -> tuple[regex.Pattern, dict[str, tuple[str, bool]]]:
+def _any_marker(rules: Rules) -> tuple[regex.Pattern, list[tuple[int, tuple[str, bool]]]]:
     """Every style's patterns as one alternation, each alternative closed by an
-    empty group named for it: one match finds the first style (in table
-    order) that matches at a place, and most places hold no marker at all."""
+    empty group of its own: one match finds the first style (in table order)
+    that matches at a place, and most places hold no marker at all.  The
+    styles come as (number of the alternative's group, (style, enclosed))."""
     def build():
         alternatives, styles = [], {}
         for style in rules.get("markers", "styles"):
@@ -66,7 +67,8 @@ def _any_marker(rules: Rules) -> tuple[regex.Pattern, dict[str, tuple[str, bool]
                 name = f"alt{len(alternatives)}"
                 alternatives.append(f"(?:{p})(?P<{name}>)")
                 styles[name] = (style["name"], bool(style.get("enclosed")))
-        return regex.compile("|".join(alternatives)), styles
+        alternation = regex.compile("|".join(alternatives))
+        return alternation, [(alternation.groupindex[name], style) for name, style in styles.items()]
 
     return rules.memo("any_marker", build)
 
@@ -78,7 +80,7 @@ def match_marker(view: str, pos: int, rules: Rules, end: Optional[int] = None) -
     m = alternation.match(view, pos, end)
     if not m:
         return None
-    name, enclosed = next(style for alt, style in styles.items() if m.start(alt) >= 0)
+    name, enclosed = next(style for group, style in styles if m.start(group) >= 0)
     stop = m.end()
     if enclosed and stop < end and view[stop] in "、,，.":
         stop += 1
@@ -187,31 +189,40 @@ def _build_tree(plan: Plan, accepted: list[Candidate], rules: Rules) -> tuple[Se
             ends[stack.pop()] = c.start
         parents[i] = stack[-1] if stack else None
         stack.append(i)
+    bounds = [_title_bounds(plan, c.end, accepted[i + 1].start if i + 1 < len(accepted) else len(plan.text), rules)
+              for i, c in enumerate(accepted)]
+    titles = _simplified([plan.text[a:b] for a, b in bounds])
+    strip = rules.get("markers", "title_strip")
     out = []
     for i, c in enumerate(accepted):
-        nxt = accepted[i + 1].start if i + 1 < len(accepted) else len(plan.text)
+        title = _strip(titles[i].strip(strip), strip)
         out.append(Section(
             id=f"s{i + 1}", style=c.style, level=rank[c.style],
             parent=None if parents[i] is None else f"s{parents[i] + 1}",
             number=c.number, marker=plan.text[c.start:c.end],
-            title=_title(plan, c.end, nxt, rules), start=c.start, end=ends[i]))
+            title=_strip(title[: rules.get("markers", "title_max")], strip), start=c.start, end=ends[i]))
     return tuple(out)
+
+
+def _simplified(texts: list[str]) -> list[str]:
+    """``to_simplified`` of each text, in one call when no text holds a line
+    break (no conversion phrase crosses one)."""
+    if any("\n" in t for t in texts):
+        return [to_simplified(t) for t in texts]
+    return to_simplified("\n".join(texts)).split("\n") if texts else []
 
 
 _PAIRS = {"”": "“", "’": "‘", ")": "(", "）": "（", "】": "【", "》": "《", "」": "「", "』": "『", '"': '"'}
 
 
-def _title(plan: Plan, start: int, limit: int, rules: Rules) -> str:
+def _title_bounds(plan: Plan, start: int, limit: int, rules: Rules) -> tuple[int, int]:
+    """Where a node's title lies in the plan text: after the marker and its
+    spaces, up to the first title end before the next marker."""
     view = plan.view
     while start < limit and view[start] in " \t\u3000":
         start += 1
     m = rules.re("markers", "title_end").search(view, start, limit)
-    stop = m.start() if m else limit
-    title = to_simplified(plan.text[start:stop])
-    strip = rules.get("markers", "title_strip")
-    title = _strip(title.strip(strip), strip)
-    title = _strip(title[: rules.get("markers", "title_max")], strip)
-    return title
+    return start, m.start() if m else limit
 
 
 def _strip(title: str, strip: str) -> str:

@@ -686,6 +686,7 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
             "baseline": baseline}
 
 
+@lru_cache(maxsize=1024)  # units come from the unit table (and a per-unit): a small, closed set
 def _fold_unit(unit: Optional[str]) -> Optional[str]:
     """The unit in simplified characters; a bare number (为零, 控制在40以下) has none: null."""
     return to_simplified(unit) if unit else None
