@@ -59,16 +59,20 @@ class Rules:
             self._compiled[key] = found
         return self._compiled[key]
 
-    def re(self, table: str, *keys: str) -> regex.Pattern:
-        """The pattern at ``table/keys``; a list of patterns is one alternation."""
-        key = (table, *keys)
+    def re(self, table: str, *keys: str, reverse: bool = False) -> regex.Pattern:
+        """The pattern at ``table/keys``; a list of patterns is one alternation.
+
+        ``reverse``: compiled to search from the end (``regex.REVERSE``), for a
+        pattern anchored at the end of the text (``…$``): the search starts
+        where a match must end instead of trying every position before it."""
+        key = (table, *keys, "reverse") if reverse else (table, *keys)
         if key not in self._compiled:
             value = self.get(table, *keys)
             if isinstance(value, dict):
                 value = value["regex"]
             if isinstance(value, list):
                 value = "|".join(f"(?:{v})" for v in value)
-            self._compiled[key] = regex.compile(value)
+            self._compiled[key] = regex.compile(value, flags=regex.REVERSE if reverse else 0)
         return self._compiled[key]
 
 

@@ -113,7 +113,7 @@ def _title(line: Line, rules: Rules) -> bool:
     if len(line.view.strip(" \t\u3000*_#")) > rules.get("plans", "title", "max_len"):
         return False  # the core is at least this long: a paragraph, decided without a search
     prefix = rules.re("plans", "title_prefix").match(line.view)
-    suffix = rules.re("plans", "title_suffix").search(line.view, prefix.end())
+    suffix = rules.re("plans", "title_suffix", reverse=True).search(line.view, prefix.end())
     a, b = prefix.end(), max(prefix.end(), suffix.start())
     core = line.view[a:b]
     if not core or len(core) > rules.get("plans", "title", "max_len"):

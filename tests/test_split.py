@@ -136,3 +136,23 @@ def test_chrome_test_answers_as_the_whole_alternation_does():
     lines = [ln.strip() for ln in lines]
     assert sum(found(ln) for ln in lines) >= 8  # the collection's chrome lines and the added ones
     assert [ln for ln in lines if found(ln) != bool(search(ln))] == []
+
+
+def test_title_suffix_found_from_the_end_as_from_the_start():
+    """The end-anchored title suffix is searched backwards (speed); on random
+    strings of spaces, emphasis marks and text it finds the same span as the
+    forward search, from any start."""
+    import random
+
+    forward = RULES.re("plans", "title_suffix")
+    backward = RULES.re("plans", "title_suffix", reverse=True)
+    rng = random.Random(7)
+    alphabet = [" ", "\t", "\u3000", "*", "_", "a", "计", "#"]
+    spans = set()
+    for _ in range(20000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
+        pos = rng.randint(0, len(s))
+        span = forward.search(s, pos).span()
+        assert backward.search(s, pos).span() == span, (s, pos)
+        spans.add(span[1] - span[0])
+    assert max(spans) >= 4  # suffixes such as " ** " were among them
