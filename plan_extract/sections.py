@@ -106,9 +106,11 @@ def _lost(view: str, pos: int, last: dict[str, int], rules: Rules, end: int) -> 
 def _line_candidates(view: str, a: int, b: int, rules: Rules) -> list[Candidate]:
     """Marker candidates of the line ``view[a:b]`` (lost ones not yet decided)."""
     found: list[Candidate] = []
-    p = rules.re("markers", "line_prefix").match(view, a, b).end()
+    line_prefix, sentence_opener = rules.memo("line_places", lambda: (
+        rules.re("markers", "line_prefix"), rules.re("markers", "sentence_opener")))
+    p = line_prefix.match(view, a, b).end()
     places = [(p, "line")]
-    for m in rules.re("markers", "sentence_opener").finditer(view, a, b):
+    for m in sentence_opener.finditer(view, a, b):
         places.append((m.end(), "sentence"))
     taken = set()
     for pos, place in places:

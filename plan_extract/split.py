@@ -108,22 +108,30 @@ def _chrome_parts(v: str, rules: Rules) -> bool:
     return len(parts) >= 2 and all(part.match(p) for p in parts)
 
 
+def _title_rules(rules: Rules):
+    return rules.memo("title_rules", lambda: (
+        rules.get("plans", "title", "max_len"), rules.re("plans", "title_prefix"),
+        rules.re("plans", "title_suffix", reverse=True), rules.re("plans", "not_title_start"),
+        rules.re("plans", "title"), rules.re("plans", "markdown_heading")))
+
+
 def _title(line: Line, rules: Rules) -> bool:
     """Mark ``line`` as a plan title when it names a plan."""
-    if len(line.view.strip(" \t\u3000*_#")) > rules.get("plans", "title", "max_len"):
+    max_len, title_prefix, title_suffix, not_title_start, title, markdown_heading = _title_rules(rules)
+    if len(line.view.strip(" \t\u3000*_#")) > max_len:
         return False  # the core is at least this long: a paragraph, decided without a search
-    prefix = rules.re("plans", "title_prefix").match(line.view)
-    suffix = rules.re("plans", "title_suffix", reverse=True).search(line.view, prefix.end())
+    prefix = title_prefix.match(line.view)
+    suffix = title_suffix.search(line.view, prefix.end())
     a, b = prefix.end(), max(prefix.end(), suffix.start())
     core = line.view[a:b]
-    if not core or len(core) > rules.get("plans", "title", "max_len"):
+    if not core or len(core) > max_len:
         return False
-    if rules.re("plans", "not_title_start").match(core):
+    if not_title_start.match(core):
         return False
-    m = rules.re("plans", "title").match(core)
+    m = title.match(core)
     if not m:
         return False
-    heading = rules.re("plans", "markdown_heading").match(line.view)
+    heading = markdown_heading.match(line.view)
     line.kind = "title"
     line.ordinal = bool(m.group("ordinal") or m.group("prefix"))
     line.collection = bool(m.group("collection")) or bool(
