@@ -35,8 +35,9 @@ class Found:
 
 
 def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern, Optional[str], tuple[regex.Pattern, ...]]]:
-    """(kind, pattern, anchor, gates) per matcher, in claim order; a gate
-    shared by several matchers is one pattern, so its hits are found once."""
+    """(kind, pattern, anchor, contains) per matcher, in claim order; a
+    ``contains`` pattern shared by matchers is compiled once, so that its hits
+    are sought once per view."""
     def build():
         parts = rules.get("deadlines", "parts")
         subs = {"{month}": parts["month"], "{day}": parts["day"], "{num}": parts["num"],
@@ -47,17 +48,17 @@ def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern, Optional[str], tup
                 pattern = pattern.replace(key, value)
             return pattern
 
-        gate_patterns: dict[str, regex.Pattern] = {}
+        contained: dict[str, regex.Pattern] = {}
         out = []
         for kind in rules.get("deadlines", "order"):
             for entry in rules.get("deadlines", "matchers", kind):
-                gates = entry.get("contains", [])
-                gates = [gates] if isinstance(gates, str) else gates
-                for gate in gates:
-                    if gate not in gate_patterns:
-                        gate_patterns[gate] = regex.compile(expand(gate))
+                contains = entry.get("contains", [])
+                contains = [contains] if isinstance(contains, str) else contains
+                for c in contains:
+                    if c not in contained:
+                        contained[c] = regex.compile(expand(c))
                 out.append((kind, regex.compile(expand(entry["regex"])), entry.get("anchor"),
-                            tuple(gate_patterns[gate] for gate in gates)))
+                            tuple(contained[c] for c in contains)))
         return out
 
     return rules.memo("deadline_matchers", build)
@@ -83,12 +84,12 @@ def _month_interval(year, month, first=1, last=None) -> str:
     return _interval(year, month, first, month, last or _last_day(year, month))
 
 
-def _year_of(m: regex.Match, group: str, plan_year: Optional[int]) -> Optional[int]:
-    """The match's own year, None for a blanked one (20xx年), else the plan's."""
-    if m.groupdict().get(group):
-        return int(m.group(group))
-    text = m.group()
-    if _BLANK_YEAR.search(text):
+def _year_of(m: regex.Match, g: dict, group: str, plan_year: Optional[int]) -> Optional[int]:
+    """The match's own year, None for a blanked one (20xx年), else the plan's
+    (``g``: the match's groupdict, built once per match)."""
+    if g.get(group):
+        return int(g[group])
+    if _BLANK_YEAR.search(m.group()):
         return None
     return plan_year
 
@@ -96,7 +97,6 @@ def _year_of(m: regex.Match, group: str, plan_year: Optional[int]) -> Optional[i
 def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
     """(value, recurrence) of one match, or None when it is not a deadline."""
     g = m.groupdict()
-    y = _year_of(m, "y", year)
     month = int(to_number(g["m"])) if g.get("m") else None
     if month is not None and not 1 <= month <= 12:
         return None
@@ -114,6 +114,7 @@ def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
             return None
         n_text = str(int(n)) if float(n).is_integer() else str(n)
         return template.replace("{n}", n_text), None
+    y = _year_of(m, g, "y", year)  # only now: the kinds above use no year
     m2 = int(to_number(g["m2"])) if g.get("m2") else None
     next_year = bool(g.get("next"))  # 11月至次年1月
     if m2 is not None and not (next_year or (month or 0) < m2 <= 12 or (m2 == month and g.get("d2"))):
@@ -122,7 +123,7 @@ def _resolve(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
         if next_year:
             y2 = y + 1 if y else None
         else:
-            y2 = _year_of(m, "y2", year) if g.get("y2") or "年" in m.group()[len(m.group()) // 2:] else y
+            y2 = _year_of(m, g, "y2", year) if g.get("y2") or "年" in m.group()[len(m.group()) // 2:] else y
         if not g.get("d"):
             return f"{_date(y, month, 1)}/{_date(y2, m2, _last_day(y2, m2))}", None
         d1, d2 = int(to_number(g["d"])), int(to_number(g["d2"]))
@@ -229,9 +230,9 @@ def _windows(view: str, anchor: str, around: list[int]) -> list[tuple[int, int]]
     return out
 
 
-def _gated(windows: list[tuple[int, int]], hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The windows that overlap a gate hit: a match holds one, so the others
-    cannot hold a match and are not searched."""
+def _overlapping(windows: list[tuple[int, int]], hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The windows that overlap a hit of a matcher's ``contains`` patterns:
+    every match holds one, so no other window can hold a match."""
     ends = [b for _, b in windows]
     keep: set[int] = set()
     for s, e in hits:
@@ -243,8 +244,9 @@ def _gated(windows: list[tuple[int, int]], hits: list[tuple[int, int]]) -> list[
 
 
 def _search(pattern: regex.Pattern, view: str, windows):
-    """Matches of ``pattern`` within each window; the windows are disjoint,
-    so no two matches overlap."""
+    """Matches of ``pattern`` within each window (lookbehinds see the text
+    before it, lookaheads stop at its end); the windows are disjoint, so no
+    two matches overlap."""
     for a, b in windows:
         yield from pattern.finditer(view, a, b)
 
@@ -266,22 +268,24 @@ def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = N
     within_not_before = rules.re("deadlines", "within_not_before")
     within_not_after = rules.re("deadlines", "within_not_after")
     signature = rules.re("plans", "year", "signature_line")
-    claimed: list[tuple[int, int]] = []
+    claimed_starts: list[int] = []  # the claimed spans, disjoint and in text order
+    claimed_ends: list[int] = []
     found: list[Found] = []
     windows: dict[Optional[str], list[tuple[int, int]]] = {None: [(0, len(view))]}  # no anchor: the whole view
-    gate_hits: dict[regex.Pattern, list[tuple[int, int]]] = {}
-    for kind, pattern, anchor, gates in _compiled(rules):
+    hits: dict[regex.Pattern, list[tuple[int, int]]] = {}  # per ``contains`` pattern, sought once
+    for kind, pattern, anchor, contains in _compiled(rules):
         if anchor not in windows:
             windows[anchor] = _windows(view, anchor, rules.get("deadlines", "anchor_window"))
         searched = windows[anchor]
-        if gates:
-            for gate in gates:
-                if gate not in gate_hits:
-                    gate_hits[gate] = [m.span() for m in gate.finditer(view)]
-            searched = _gated(searched, [h for gate in gates for h in gate_hits[gate]])
+        if contains and searched:
+            for c in contains:
+                if c not in hits:
+                    hits[c] = [m.span() for m in c.finditer(view)]
+            searched = _overlapping(searched, [h for c in contains for h in hits[c]])
         for m in _search(pattern, view, searched):
             a, b = m.span()
-            if any(a < e and s < b for s, e in claimed):
+            at = bisect_right(claimed_ends, a)  # the first claimed span ending after a
+            if at < len(claimed_ends) and claimed_starts[at] < b:
                 continue
             before = view[max(0, a - 8):a]
             if not_before.search(before) or not_after.match(view, b):
@@ -296,7 +300,8 @@ def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = N
             resolved = _resolve(kind, m, year, rules)
             if resolved is None:
                 continue
-            claimed.append((a, b))
+            claimed_starts.insert(at, a)
+            claimed_ends.insert(at, b)
             found.append(Found(kind, a, b, *resolved))
     return sorted(found, key=lambda f: (f.start, f.end))
 
