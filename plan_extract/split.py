@@ -22,6 +22,7 @@ from .rules import Rules, load_rules
 _SENTENCE = regex.compile(r"[。；;]")
 _SENTENCE_END = regex.compile(r"[。；;！？!?]")
 _AS_OF = regex.compile(r"(?:截至|截止)\s*$")
+_COLLECTION_SUFFIX = regex.compile(r"(?:汇编|合集|大全)\s*$")
 _DATE_LINE = regex.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
 
 DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title", "boilerplate", "running_header")
@@ -55,71 +56,91 @@ def _lines(cleaned: Cleaned) -> list[Line]:
 
 def _running_headers(lines: list[Line], rules: Rules) -> None:
     """A short line repeated on every page (a PDF's running header) is chrome."""
-    counts = Counter(ln.view.strip() for ln in lines if ln.kind == "text")
+    texts = [(ln, ln.view.strip()) for ln in lines if ln.kind == "text"]
+    counts = Counter(v for _, v in texts)
     repeat = rules.get("boilerplate", "running_header")
+    min_repeats, max_len = repeat["min_repeats"], repeat["max_len"]
     marker_start = rules.re("plans", "not_title_start")
-    for ln in lines:
-        v = ln.view.strip()
-        if ln.kind == "text" and counts[v] >= repeat["min_repeats"] and len(v) <= repeat["max_len"] \
+    for ln, v in texts:
+        if counts[v] >= min_repeats and len(v) <= max_len \
                 and not _SENTENCE_END.search(v) and not marker_start.match(v):
             ln.kind = "running_header"  # a heading repeated in several plans opens with a marker
 
 
 def _classify(lines: list[Line], rules: Rules) -> None:
-    chrome = rules.found("boilerplate", "site_chrome")
+    is_chrome = _chrome_test(rules)
+    title_rules = _title_rules(rules)
     related_header = rules.re("boilerplate", "related_header")
     related_item = rules.re("boilerplate", "related_item")
     item_max = rules.get("boilerplate", "related_item_max_len")
     preface = rules.re("boilerplate", "preface_cue")
-    toc = rules.re("boilerplate", "toc")
+    # every TOC pattern is anchored at both ends (^…$): matched backwards from
+    # the end, a prose line ending in 。 fails at its last character
+    toc = rules.re("boilerplate", "toc", reverse=True)
     list_prefix = rules.re("boilerplate", "list_prefix")
     in_related = False
     for line in lines:
         v = line.view.strip()
-        v = list_prefix.sub("", v) if v not in ("-", "*") else v
+        if v and v not in ("-", "*"):  # half the lines are blank: no prefix to strip
+            v = list_prefix.sub("", v)
         if not v:
             line.kind = "blank"
             continue
-        if in_related and len(v) <= item_max and not _SENTENCE.search(v) \
-                and not (chrome(v) or _chrome_parts(v, rules)):
+        if in_related and len(v) <= item_max and not _SENTENCE.search(v) and not is_chrome(v):
             line.kind = "related_list"  # a title-like line inside the list is a list item
             continue
-        if _title(line, rules):
+        if _title(line, title_rules):
             in_related = False
             continue
         if related_header.search(v.strip("【】[]〔〕 ")):
             line.kind, in_related = "related_list", True
-        elif chrome(v) or _chrome_parts(v, rules):
+        elif is_chrome(v):
             line.kind = "site_chrome"
         elif in_related and (related_item.search(v) or len(v) <= item_max and not _SENTENCE.search(v)):
             line.kind = "related_list"
-        elif toc.search(v):
+        elif toc.match(v):
             line.kind = "toc"
-        elif preface.search(v) and len(v) < 200:
+        elif len(v) < 200 and preface.search(v):
             line.kind = "preface"
         else:
             in_related = False
 
 
-def _chrome_parts(v: str, rules: Rules) -> bool:
+def _chrome_test(rules: Rules):
+    """v -> whether the line is site chrome: a chrome pattern or chrome parts
+    (built once per Rules, so the per-line test looks nothing up)."""
+    def build():
+        chrome = rules.found("boilerplate", "site_chrome")
+        separator = rules.re("boilerplate", "chrome_separator")
+        part = rules.re("boilerplate", "chrome_part")
+        return lambda v: chrome(v) or _chrome_parts(v, separator, part)
+    return rules.memo("split_chrome_test", build)
+
+
+def _chrome_parts(v: str, separator: regex.Pattern, part: regex.Pattern) -> bool:
     """A line of chrome tokens joined by separators."""
-    parts = [p for p in rules.re("boilerplate", "chrome_separator").split(v) if p]
-    part = rules.re("boilerplate", "chrome_part")
+    pieces = separator.split(v)
+    if len(pieces) < 2:
+        return False  # no separator: most lines
+    parts = [p for p in pieces if p]
     return len(parts) >= 2 and all(part.match(p) for p in parts)
 
 
 def _title_rules(rules: Rules):
-    return rules.memo("title_rules", lambda: (
+    return rules.memo("split_title_rules", lambda: (
         rules.get("plans", "title", "max_len"), rules.re("plans", "title_prefix"),
         rules.re("plans", "title_suffix", reverse=True), rules.re("plans", "not_title_start"),
-        rules.re("plans", "title"), rules.re("plans", "markdown_heading")))
+        rules.re("plans", "title"), rules.re("plans", "markdown_heading"), rules.re("plans", "title", "contains")))
 
 
-def _title(line: Line, rules: Rules) -> bool:
-    """Mark ``line`` as a plan title when it names a plan."""
-    max_len, title_prefix, title_suffix, not_title_start, title, markdown_heading = _title_rules(rules)
+def _title(line: Line, title_rules: tuple) -> bool:
+    """Mark ``line`` as a plan title when it names a plan (``title_rules``:
+    :func:`_title_rules`, fetched once per document)."""
+    max_len, title_prefix, title_suffix, not_title_start, title, markdown_heading, plan_word = title_rules
     if len(line.view.strip(" \t\u3000*_#")) > max_len:
         return False  # the core is at least this long: a paragraph, decided without a search
+    if not plan_word.search(line.view):
+        return False  # no title without a plan word: one search of the line instead of four
     prefix = title_prefix.match(line.view)
     suffix = title_suffix.search(line.view, prefix.end())
     a, b = prefix.end(), max(prefix.end(), suffix.start())
@@ -135,7 +156,7 @@ def _title(line: Line, rules: Rules) -> bool:
     line.kind = "title"
     line.ordinal = bool(m.group("ordinal") or m.group("prefix"))
     line.collection = bool(m.group("collection")) or bool(
-        regex.search(r"(?:汇编|合集|大全)\s*$", m.group("suffix") or ""))
+        _COLLECTION_SUFFIX.search(m.group("suffix") or ""))
     line.heading = len(heading.group("hashes")) if heading else 0
     line.title = line.text[a:b].strip()
     return True
@@ -154,10 +175,9 @@ def _refine_lines(lines: list[Line], model) -> None:
     if not index:
         return
     rows = [line_row(lines, i, rule_kind=lines[i].kind) for i in index]
-    classes = list(model.classes_)
+    boilerplate = list(model.classes_).index("boilerplate")
     for i, p in zip(index, model.predict_proba(rows)):
-        boiler = p[classes.index("boilerplate")]
-        if lines[i].kind == "text" and boiler >= LINE_MODEL_THRESHOLD:
+        if lines[i].kind == "text" and p[boilerplate] >= LINE_MODEL_THRESHOLD:
             lines[i].kind = "boilerplate"
 
 
@@ -297,29 +317,51 @@ def warnings_of(notes: list[Note]) -> tuple[dict, ...]:
 def plan_year(view: str, *, title_view: Optional[str], collection_views: list[str],
               rules: Rules) -> Optional[int]:
     """The plan's work-period year (SPEC §1, §8): body, then title, then collection."""
+    year_rules = _year_rules(rules)
     lines = view.split("\n")
     body = lines[1:] if title_view is not None else lines
-    found, year = _body_year(body, rules)
+    found, year = _body_year(body, year_rules)
     if found:
         return year
     for head in ([title_view] if title_view else []) + collection_views:
-        found, year = _body_year([head], rules)
+        found, year = _body_year([head], year_rules)
         if found:
             return year
-        m = rules.re("plans", "year", "title_known").search(head)
+        m = year_rules.title_known.search(head)
         if m:
             return int(m.group("year"))
     return None
 
 
-def _body_year(lines: list[str], rules: Rules) -> tuple[bool, Optional[int]]:
-    pats = [("period", rules.re("plans", "year", "period")),
-            ("period_short", rules.re("plans", "year", "period_short")),
-            ("known", rules.re("plans", "year", "known")),
-            ("cjk", rules.re("plans", "year", "cjk")),
-            ("blank", rules.re("plans", "year", "blank"))]
-    signature = rules.re("plans", "year", "signature_line")
-    any_year = rules.memo("any_year", lambda: regex.compile("|".join(f"(?:{p.pattern})" for _, p in pats)))
+@dataclass(frozen=True, slots=True)
+class _YearRules:
+    """The year table's patterns, fetched once per Rules."""
+
+    mentions: tuple  # (kind, pattern) in the order mentions are tried
+    any_year: regex.Pattern  # one search for a mention of any kind
+    signature: regex.Pattern
+    title_known: regex.Pattern
+    opens: str
+    closes: str
+    past: regex.Pattern
+
+
+def _year_rules(rules: Rules) -> _YearRules:
+    def build():
+        pats = tuple((kind, rules.re("plans", "year", kind))
+                     for kind in ("period", "period_short", "known", "cjk", "blank"))
+        year = rules.get("plans", "year")
+        return _YearRules(
+            mentions=pats, any_year=regex.compile("|".join(f"(?:{p.pattern})" for _, p in pats)),
+            signature=rules.re("plans", "year", "signature_line"),
+            title_known=rules.re("plans", "year", "title_known"),
+            opens=year["open_brackets"], closes=year["close_brackets"],
+            past=rules.re("plans", "year", "past_clause"))
+    return rules.memo("split_year_rules", build)
+
+
+def _body_year(lines: list[str], year_rules: _YearRules) -> tuple[bool, Optional[int]]:
+    pats, any_year, signature = year_rules.mentions, year_rules.any_year, year_rules.signature
     for line in lines:
         if not any_year.search(line) or signature.match(line):
             continue  # one search rules out a line without any mention
@@ -328,7 +370,7 @@ def _body_year(lines: list[str], rules: Rules) -> tuple[bool, Optional[int]]:
             for m in pat.finditer(line):
                 mentions.append((m.start(), -len(m.group()), kind, m))
         for start, _, kind, m in sorted(mentions, key=lambda t: t[:2]):
-            if _skipped(line, m, rules):
+            if _skipped(line, m, year_rules):
                 continue
             if kind == "blank":
                 return True, None
@@ -344,9 +386,8 @@ def _cjk_year(s: str) -> bool:
     return all(ch in "〇零○一二三四五六七八九" or ch == "二" for ch in s)
 
 
-def _skipped(line: str, m: regex.Match, rules: Rules) -> bool:
-    opens = rules.get("plans", "year", "open_brackets")
-    closes = rules.get("plans", "year", "close_brackets")
+def _skipped(line: str, m: regex.Match, year_rules: _YearRules) -> bool:
+    opens, closes = year_rules.opens, year_rules.closes
     depth = 0
     for ch in line[: m.start()]:
         if ch in opens:
@@ -356,5 +397,4 @@ def _skipped(line: str, m: regex.Match, rules: Rules) -> bool:
     if depth:
         return True
     sentence = _SENTENCE_END.split(line[m.end():], maxsplit=1)[0]
-    past = rules.re("plans", "year", "past_clause")
-    return bool(past.search(sentence) or _AS_OF.search(line[: m.start()]))
+    return bool(year_rules.past.search(sentence) or _AS_OF.search(line[: m.start()]))

@@ -1,4 +1,5 @@
 import pytest
+import regex
 
 from plan_extract.clean import clean
 from plan_extract.rules import load_rules
@@ -156,3 +157,59 @@ def test_title_suffix_found_from_the_end_as_from_the_start():
         assert backward.search(s, pos).span() == span, (s, pos)
         spans.add(span[1] - span[0])
     assert max(spans) >= 4  # suffixes such as " ** " were among them
+
+
+def _sample_lines() -> list[str]:
+    """Every line of the samples and the corpus (views), with the collection's."""
+    from conftest import CORPUS, RAW
+
+    from plan_extract.read import read_file
+
+    lines = COLLECTION.splitlines()
+    for path in sorted(RAW.iterdir()) + sorted(CORPUS.iterdir()):
+        lines += clean(read_file(path).text, rules=RULES).view.split("\n")
+    return lines
+
+
+def test_toc_matched_from_the_end_as_searched_from_the_start():
+    """The TOC patterns are matched backwards from the end of a line (speed),
+    which needs each anchored at both ends; on every sample line and on random
+    strings the answer is the forward search's."""
+    import random
+
+    from plan_extract.rules import _anchored
+
+    assert all(_anchored(p) and p.endswith("$") for p in RULES.get("boilerplate", "toc"))
+    forward = RULES.re("boilerplate", "toc")
+    backward = RULES.re("boilerplate", "toc", reverse=True)
+    rng = random.Random(11)
+    alphabet = ["目", "录", " ", "\u3000", ".", "…", "·", "_", "-", "1", "23", "章", "计划"]
+    strings = [ln.strip() for ln in _sample_lines()] + ["第一章 总则......12", "二、主要措施----------15", "目 录"]
+    strings += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))).strip()
+                for _ in range(20000)]
+    assert sum(bool(forward.search(s)) for s in strings) >= 100  # TOC lines were among them
+    assert [s for s in strings if bool(forward.search(s)) != bool(backward.match(s))] == []
+
+
+def test_title_plan_word_only_skips_lines_that_are_no_title():
+    """``title.contains`` (every title holds a plan word) lets a line without
+    one skip the title patterns (speed): lines are marked as without it."""
+    import random
+
+    from plan_extract.split import Line, _title, _title_rules
+
+    rules = _title_rules(RULES)
+    every_line = rules[:-1] + (regex.compile(""),)  # the same title test without the plan-word search
+    rng = random.Random(5)
+    plan_words = ["计划", "规划", "方案", "要点", "安排", "打算", "设想", "思路", "计划书"]
+    pieces = plan_words + ["2026年", "医院", "护理部", "工作", "篇一", "篇2", "（一）", "之二", "(实用9篇)",
+                           "汇编", "大全", "及措施", "范文", "【篇1】", "第3篇：", "## ", "**", "一、", " ", "：",
+                           "。", "计", "划"]
+    views = _sample_lines() + TITLE_TABLE["examples"] + TITLE_TABLE["not"]
+    views += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(20000)]
+    titles = 0
+    for view in views:
+        a, b = Line(0, len(view), view, view), Line(0, len(view), view, view)
+        assert _title(a, rules) == _title(b, every_line) and a == b, view
+        titles += a.kind == "title"
+    assert titles >= 1000  # titles were among them
