@@ -214,7 +214,7 @@ def _isolated(lines: list[Line], i: int) -> bool:
 
 def _after_paragraph(lines: list[Line], i: int) -> bool:
     """The nearest text line before ``i`` ends a sentence (or is a date line)."""
-    for ln in reversed(lines[:i]):
+    for ln in map(lines.__getitem__, range(i - 1, -1, -1)):  # no copy of the lines before: linear per title
         if ln.kind == "text":
             v = ln.view.strip()
             return bool(_SENTENCE_END.search(v[-1:]) or _DATE_LINE.match(v))
@@ -225,7 +225,7 @@ def _after_paragraph(lines: list[Line], i: int) -> bool:
 
 def _body_after(lines: list[Line], i: int) -> int:
     n = 0
-    for ln in lines[i + 1:]:
+    for ln in map(lines.__getitem__, range(i + 1, len(lines))):  # no copy of the rest of the document per title
         if ln.kind == "title":
             break
         if ln.kind == "text":
