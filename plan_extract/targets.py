@@ -110,6 +110,8 @@ def _patterns(rules: Rules):
             "verbish": regex.compile("|".join(regex.escape(w) for w in sorted(
                 {w for w in t["lead_words"] if len(w) > 1} | set(t["count_verbs"]), key=len, reverse=True))),
             "metric_drop": [regex.compile(p) for p in t["metric_drop"]],
+            # one search rules out a metric that no drop pattern touches (most of them)
+            "any_metric_drop": regex.compile("|".join(f"(?:{p})" for p in t["metric_drop"])),
         }
 
     return rules.memo("target_patterns", build)
@@ -677,8 +679,9 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     value_max = None
     if c.hi is not None:
         value_max = None if pats["placeholder"].fullmatch(c.hi) else as_json_number(to_number(c.hi))
-    for pattern in pats["metric_drop"]:
-        metric = pattern.sub("", metric)
+    if pats["any_metric_drop"].search(metric):
+        for pattern in pats["metric_drop"]:
+            metric = pattern.sub("", metric)
     if len(metric) > rules.get("targets", "metric_max"):
         metric = metric[-rules.get("targets", "metric_max"):]
     return {"start": start, "end": end, "metric": metric, "comparator": comparator, "value": value,
