@@ -35,16 +35,21 @@ def sentence_start(view: str, pos: int) -> int:
 
 
 def section_finder(sections: Sequence[Section]):
-    """pos -> id of the deepest node whose span holds ``pos`` (nodes nest), or
-    None; the nodes' starts are listed once, not once per lookup."""
+    """pos -> id of the deepest node whose span holds ``pos``, or None.
+
+    Nodes nest, so a node holding ``pos`` is the last node starting at or
+    before it or one of that node's ancestors: the lookup climbs parents
+    (the tree's depth) instead of every earlier node."""
     starts = [s.start for s in sections]
+    index = {s.id: i for i, s in enumerate(sections)}
+    parents = [index.get(s.parent, -1) if s.parent else -1 for s in sections]
 
     def find(pos: int) -> Optional[str]:
         i = bisect_right(starts, pos) - 1
         while i >= 0:
             if sections[i].start <= pos < sections[i].end:
                 return sections[i].id
-            i -= 1
+            i = parents[i]
         return None
 
     return find

@@ -49,3 +49,23 @@ def test_node_spans_run_to_the_next_node_of_same_or_higher_level():
     plan, nodes = sections_of("一、甲\n1、乙\n2、丙\n二、丁\n")
     text = plan.text
     assert [text[n.start:n.end] for n in nodes] == ["一、甲\n1、乙\n2、丙\n", "1、乙\n", "2、丙\n", "二、丁"]
+
+
+def test_innermost_section_climbs_parents_as_a_scan_of_every_node_finds():
+    """``section_finder`` climbs a node's parents; at every position of every
+    sample and corpus plan it names the last node whose span holds it."""
+    from conftest import CORPUS, RAW
+
+    from plan_extract.read import read_file
+    from plan_extract.spans import section_finder
+
+    checked = 0
+    for path in sorted(RAW.iterdir()) + sorted(CORPUS.iterdir()):
+        for plan in split_plans(clean(read_file(path).text, rules=RULES), rules=RULES):
+            sections = find_sections(plan, rules=RULES)
+            find = section_finder(sections)
+            for pos in range(0, len(plan.text) + 1, 3):
+                holding = [s.id for s in sections if s.start <= pos < s.end]
+                assert find(pos) == (holding[-1] if holding else None)
+                checked += bool(holding)
+    assert checked > 1000
