@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import marshal
+import os
 import tempfile
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -474,7 +475,7 @@ def _jieba():
     words = (resources.files("plan_extract") / "rules" / "metric_words.txt").read_bytes()
     cache = _dictionary_cache(jieba, tokenizer, words)
     try:
-        tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab = marshal.loads(cache.read_bytes())
+        tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab = marshal.loads(_own_file_bytes(cache))
         tokenizer.initialized = True
     except (OSError, EOFError, ValueError, TypeError):  # no cache yet, or a stale or broken one
         tokenizer.load_userdict(io.StringIO(words.decode("utf-8")))  # also loads the main dictionary
@@ -482,9 +483,20 @@ def _jieba():
             with atomic_path(cache) as tmp:
                 Path(tmp).write_bytes(marshal.dumps((tokenizer.FREQ, tokenizer.total,
                                                      tokenizer.user_word_tag_tab)))
+            os.chmod(cache, 0o600)  # this user's alone, whatever the umask: see _own_file_bytes
         except OSError:
             pass  # a read-only temporary folder: load from jieba's files each time
     return tokenizer
+
+
+def _own_file_bytes(path: Path) -> bytes:
+    """The bytes of ``path`` if this user wrote it and no one else may: marshal
+    data is trusted only from ourselves (the temporary folder may be shared)."""
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+            raise OSError(f"{path}: not this user's own file")
+        return fh.read()
 
 
 def _dictionary_cache(jieba, tokenizer, words: bytes) -> Path:

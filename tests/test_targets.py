@@ -81,5 +81,8 @@ def test_jieba_dictionary_cache_is_built_and_rebuilt_when_broken(tmp_path, monke
         assert freq == built.FREQ and total == built.total
         _jieba.cache_clear()
         assert _jieba().FREQ == built.FREQ  # read back from the cache
+        cache.chmod(0o666)  # writable by others: not trusted, rebuilt
+        _jieba.cache_clear()
+        assert _jieba().FREQ == built.FREQ and cache.stat().st_mode & 0o022 == 0
     finally:
         _jieba.cache_clear()
