@@ -23,17 +23,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from functools import lru_cache
+from importlib import resources
 from itertools import chain, repeat
 from operator import add
-from importlib import resources
 from pathlib import Path
 from typing import Optional, Sequence
 
-import math
-
 import regex
-
 
 TENSE_MARKERS = ("已", "共", "完成了", "去年", "上年", "以来", "累计", "目前", "现有", "曾", "将", "计划", "力争",
                  "确保", "争取", "预计", "今年", "目标")

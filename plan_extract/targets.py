@@ -473,19 +473,20 @@ def _jieba():
     jieba.setLogLevel(60)
     tokenizer = jieba.Tokenizer()
     words = (resources.files("plan_extract") / "rules" / "metric_words.txt").read_bytes()
-    cache = _dictionary_cache(jieba, tokenizer, words)
     try:
+        cache = _dictionary_cache(jieba, tokenizer, words)
         tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab = marshal.loads(_own_file_bytes(cache))
         tokenizer.initialized = True
     except (OSError, EOFError, ValueError, TypeError):  # no cache yet, or a stale or broken one
         tokenizer.load_userdict(io.StringIO(words.decode("utf-8")))  # also loads the main dictionary
         try:
+            cache = _dictionary_cache(jieba, tokenizer, words)
             with atomic_path(cache) as tmp:
                 Path(tmp).write_bytes(marshal.dumps((tokenizer.FREQ, tokenizer.total,
                                                      tokenizer.user_word_tag_tab)))
             os.chmod(cache, 0o600)  # this user's alone, whatever the umask: see _own_file_bytes
         except OSError:
-            pass  # a read-only temporary folder: load from jieba's files each time
+            pass  # a read-only temporary folder, or no dictionary file to name it by: no cache
     return tokenizer
 
 
