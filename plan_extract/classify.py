@@ -33,6 +33,8 @@ from typing import Optional, Sequence
 
 import regex
 
+from .cache import cached
+
 TENSE_MARKERS = ("已", "共", "完成了", "去年", "上年", "以来", "累计", "目前", "现有", "曾", "将", "计划", "力争",
                  "确保", "争取", "预计", "今年", "目标")
 # One pass finds every marker (overlapped: 力争取 holds 力争 and 争取).
@@ -247,7 +249,10 @@ class LinearModel:
 
     @classmethod
     def from_json(cls, text: str) -> "LinearModel":
-        d = json.loads(text)
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "LinearModel":
         return cls(d["kind"], d["classes"], d["intercept"], d["coef"])
 
     def _sums(self):
@@ -363,10 +368,17 @@ def _load(folder: str) -> Optional[dict]:
     meta_path = path / "models.json"
     if not meta_path.exists():
         return None
-    models: dict = {name: LinearModel.from_json((path / file).read_text(encoding="utf-8"))
+    models: dict = {name: LinearModel.from_dict(_model_dict(path / file))
                     for name, file in MODEL_FILES.items() if (path / file).exists()}
     models["meta"] = json.loads(meta_path.read_text(encoding="utf-8"))
     return models
+
+
+def _model_dict(path: Path) -> dict:
+    """A model file's JSON, parsed once per file content (:mod:`plan_extract.cache`:
+    parsing 3 MB of weights is most of a run's start-up otherwise)."""
+    data = path.read_bytes()
+    return cached("model", data, lambda: json.loads(data))
 
 
 def model_decider(model, sections_title):

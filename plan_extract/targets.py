@@ -13,11 +13,7 @@ Find, decide, resolve:
 
 from __future__ import annotations
 
-import hashlib
 import io
-import marshal
-import os
-import tempfile
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,7 +23,7 @@ from typing import Optional, Sequence
 
 import regex
 
-from .atomic import atomic_path
+from .cache import cached
 from .clean import to_simplified
 from .document import Baseline, Deadline, Plan, Section, Target
 from .numbers import as_json_number, to_number
@@ -464,49 +460,30 @@ def _jieba():
 
     Loaded on first use only, and kept apart from jieba's global tokenizer so
     callers' segmentation is untouched.  The prefix dictionary with the
-    domain words is cached as one marshal blob read in one call: jieba's own
-    cache is read by ``marshal.load`` on a file object, in small chunks
-    (0.43 s against 0.17 s here), and the domain words were added on top of it.
+    domain words is cached (:mod:`plan_extract.cache`): jieba reads its own
+    cache by ``marshal.load`` on a file object, in small chunks (0.43 s
+    against 0.17 s here), and the domain words were added on top of it.
     """
     import jieba
 
     jieba.setLogLevel(60)
     tokenizer = jieba.Tokenizer()
     words = (resources.files("plan_extract") / "rules" / "metric_words.txt").read_bytes()
-    try:
-        cache = _dictionary_cache(jieba, tokenizer, words)
-        tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab = marshal.loads(_own_file_bytes(cache))
-        tokenizer.initialized = True
-    except (OSError, EOFError, ValueError, TypeError):  # no cache yet, or a stale or broken one
+
+    def build():
         tokenizer.load_userdict(io.StringIO(words.decode("utf-8")))  # also loads the main dictionary
-        try:
-            cache = _dictionary_cache(jieba, tokenizer, words)
-            with atomic_path(cache) as tmp:
-                Path(tmp).write_bytes(marshal.dumps((tokenizer.FREQ, tokenizer.total,
-                                                     tokenizer.user_word_tag_tab)))
-            os.chmod(cache, 0o600)  # this user's alone, whatever the umask: see _own_file_bytes
-        except OSError:
-            pass  # a read-only temporary folder, or no dictionary file to name it by: no cache
+        return tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab
+
+    try:
+        main = Path(tokenizer.dictionary or Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME))
+        stat = main.stat()
+    except OSError:  # no dictionary file to name a cache entry by
+        build()
+        return tokenizer
+    key = f"{jieba.__version__}\0{main}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode() + words
+    tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab = cached("jieba", key, build)
+    tokenizer.initialized = True
     return tokenizer
-
-
-def _own_file_bytes(path: Path) -> bytes:
-    """The bytes of ``path`` if this user wrote it and no one else may: marshal
-    data is trusted only from ourselves (the temporary folder may be shared)."""
-    with open(path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-            raise OSError(f"{path}: not this user's own file")
-        return fh.read()
-
-
-def _dictionary_cache(jieba, tokenizer, words: bytes) -> Path:
-    """Where the prefix dictionary is cached, named for what it is built from:
-    jieba's version and dictionary file, and the domain words."""
-    main = Path(tokenizer.dictionary or Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME))
-    stat = main.stat()
-    key = hashlib.sha256(f"{jieba.__version__}\0{main}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode() + words)
-    return Path(tempfile.gettempdir()) / f"plan_extract.jieba.{key.hexdigest()[:16]}.cache"
 
 
 def cut(text: str) -> tuple[str, ...]:
