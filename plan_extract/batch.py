@@ -75,7 +75,7 @@ def warm() -> None:
 
 def process_task(task: Task, models=None, time_limit: Optional[float] = None) -> tuple[list[str], Optional[dict]]:
     """JSON lines of one input, or its error line; never raises for bad input."""
-    from .pipeline import extract_bytes
+    from .pipeline import iter_bytes_records
 
     use_alarm = (bool(time_limit) and hasattr(signal, "SIGALRM")
                  and threading.current_thread() is threading.main_thread())  # Dask runs tasks in threads
@@ -83,8 +83,7 @@ def process_task(task: Task, models=None, time_limit: Optional[float] = None) ->
         old = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
-        records = extract_bytes(task.data, path=task.path, models=models)
-        return [dumps(r) for r in records], None
+        return [dumps(r) for r in iter_bytes_records(task.data, path=task.path, models=models)], None
     except StageError as exc:
         return [], {"path": task.path, "stage": exc.stage, "reason": exc.reason}
     except _Timeout:

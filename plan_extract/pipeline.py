@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Callable, Optional, TypeVar
+from typing import Callable, Iterator, Optional, TypeVar
 
 from . import read as read_stage
 from .clean import clean
@@ -50,20 +50,27 @@ def extract_source(source: Source, *, rules: Optional[Rules] = None, models=None
     ``models``: ``None`` for the classifiers shipped in the package, ``False``
     for rules alone, or a dict as :func:`plan_extract.train.fit_models` gives.
     """
+    return list(iter_extractions(source, rules=rules, models=models))
+
+
+def iter_extractions(source: Source, *, rules: Optional[Rules] = None, models=None) -> Iterator[Extraction]:
+    """:func:`extract_source`, one plan at a time: a caller that turns each plan
+    into its record at once never holds the stages' objects of a whole file."""
     rules = rules or load_rules()
     models = _models(models)
     cleaned = _stage("clean", clean, source.text, rules=rules, hard_wrap=True if source.format == "pdf" else None)
     plans = _stage("split", split_plans, cleaned, rules=rules, line_model=models.get("lines"))
-    out = []
     for plan in plans:
         sections = _stage("sections", find_sections, plan, rules=rules)
         deadlines = _stage("deadlines", deadlines_of, plan, sections, rules=rules)
         decide = model_decider(models["candidates"], section_titler(sections)) if "candidates" in models else None
         targets = _stage("targets", targets_of, plan, sections, deadlines, rules=rules, decide_fn=decide)
-        out.append(Extraction(source=source, script=cleaned.script, plan=plan, sections=sections,
-                              targets=targets, deadlines=deadlines,
-                              cleaned_map=cleaned.map))
-    return out
+        yield Extraction(source=source, script=cleaned.script, plan=plan, sections=sections,
+                         targets=targets, deadlines=deadlines, cleaned_map=cleaned.map)
+
+
+def _records(source: Source, rules: Optional[Rules], models) -> Iterator[dict]:
+    return (_stage("record", to_record, ex) for ex in iter_extractions(source, rules=rules, models=models))
 
 
 def extract_text(text: str, *, source: str = "<text>", rules: Optional[Rules] = None, models=None) -> list[dict]:
@@ -71,20 +78,27 @@ def extract_text(text: str, *, source: str = "<text>", rules: Optional[Rules] = 
     data = text.encode("utf-8")
     src = Source(path=source, sha256=hashlib.sha256(data).hexdigest(), format="txt",
                  encoding="utf-8", text=text)
-    return [_stage("record", to_record, ex) for ex in extract_source(src, rules=rules, models=models)]
+    return list(_records(src, rules, models))
 
 
 def extract_bytes(data: bytes, *, path: str, rules: Optional[Rules] = None, models=None) -> list[dict]:
     """Records for one file's bytes; its format comes from ``path``'s suffix
     (an archive member's path is ``archive.zip!inner/name.docx``)."""
+    return list(iter_bytes_records(data, path=path, rules=rules, models=models))
+
+
+def iter_bytes_records(data: bytes, *, path: str, rules: Optional[Rules] = None, models=None) -> Iterator[dict]:
+    """:func:`extract_bytes`, one record at a time (a batch serialises each
+    record as it comes, so a large file's records are never all held as dicts).
+    Reading happens here, before the first record: a bad file fails at once."""
     fmt = read_stage.format_of(path.rsplit("!", 1)[-1])
     if fmt is None:
         raise StageError("read", f"unsupported format {Path(path.rsplit('!', 1)[-1]).suffix or '(none)'!r}")
     source = _stage("read", read_stage.read_bytes, data, path=path, fmt=fmt)
-    return [_stage("record", to_record, ex) for ex in extract_source(source, rules=rules, models=models)]
+    return _records(source, rules, models)
 
 
 def extract_file(path: str | Path, *, rules: Optional[Rules] = None, models=None) -> list[dict]:
     """Records (SPEC §6) for one file; raises :class:`StageError` on bad input."""
     source = _stage("read", read_stage.read_file, path)
-    return [_stage("record", to_record, ex) for ex in extract_source(source, rules=rules, models=models)]
+    return list(_records(source, rules, models))

@@ -10,6 +10,8 @@ import tarfile
 import time
 import zipfile
 
+import pytest
+
 from conftest import CORPUS, ROOT, assert_valid_records
 from formats_gen import to_docx, to_pdf
 from plan_extract.batch import run_batch
@@ -136,3 +138,27 @@ def test_time_limit_stops_a_document(tmp_path):
     (tmp_path / "a.txt").write_text(GOOD * 200, encoding="utf-8")
     result = run_batch([tmp_path / "a.txt"], tmp_path / "out", time_limit=0.001)
     assert [e["reason"] for e in result.failed] == ["time limit of 0.001 s exceeded"]
+
+
+def test_records_come_one_plan_at_a_time():
+    """A collection's records are built plan by plan: the stages' objects of a
+    plan already turned into its record are released, and the lazy records
+    equal the listed ones."""
+    import gc
+    import weakref
+
+    from plan_extract.errors import StageError
+    from plan_extract.pipeline import extract_bytes, iter_bytes_records, iter_extractions
+    from plan_extract.read import read_file
+
+    path = ROOT / "data" / "raw" / "web_collection_clinic.txt"
+    data = path.read_bytes()
+    assert list(iter_bytes_records(data, path=path.name)) == extract_bytes(data, path=path.name)
+    plans = iter_extractions(read_file(path))
+    first = weakref.ref(next(plans))
+    second = next(plans)
+    gc.collect()
+    assert first() is None and second.plan.index == 1
+    with pytest.raises(StageError) as exc:  # a bad file fails when asked, before any record is wanted
+        iter_bytes_records(b"\x00\x01", path="x.exe")
+    assert exc.value.stage == "read"
