@@ -35,12 +35,17 @@ def atomic_path(target: Path) -> Iterator[str]:
         raise
 
 
-def write_lines(target: Path, lines: Iterable[str], *, durable: bool = True) -> None:
-    """Write ``lines`` (newline-terminated) to ``target`` atomically."""
+def write_lines(target: Path, lines: Iterable[str], *, durable: bool = True) -> int:
+    """Write ``lines`` (newline-terminated) to ``target`` atomically; how many.
+
+    ``lines`` may be a generator: one that raises leaves ``target`` as it was."""
+    count = 0
     with atomic_path(target) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             for line in lines:
                 fh.write(line + "\n")
+                count += 1
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
+    return count

@@ -73,27 +73,47 @@ def warm() -> None:
     _jieba()
 
 
-def process_task(task: Task, models=None, time_limit: Optional[float] = None) -> tuple[list[str], Optional[dict]]:
-    """JSON lines of one input, or its error line; never raises for bad input."""
-    from .pipeline import iter_bytes_records
-
+def _guarded(task: Task, time_limit: Optional[float], work: Callable, empty):
+    """``(work(), None)``, or ``(empty, error line)`` when the input fails or
+    runs out of time; never raises for bad input."""
     use_alarm = (bool(time_limit) and hasattr(signal, "SIGALRM")
                  and threading.current_thread() is threading.main_thread())  # Dask runs tasks in threads
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
-        return [dumps(r) for r in iter_bytes_records(task.data, path=task.path, models=models)], None
+        return work(), None
     except StageError as exc:
-        return [], {"path": task.path, "stage": exc.stage, "reason": exc.reason}
+        return empty, {"path": task.path, "stage": exc.stage, "reason": exc.reason}
     except _Timeout:
-        return [], time_limit_error(task.path, time_limit)
+        return empty, time_limit_error(task.path, time_limit)
     except MemoryError:
-        return [], {"path": task.path, "stage": "extract", "reason": "out of memory"}
+        return empty, {"path": task.path, "stage": "extract", "reason": "out of memory"}
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
+
+
+def _lines(task: Task, models) -> Iterator[str]:
+    from .pipeline import iter_bytes_records
+
+    return (dumps(r) for r in iter_bytes_records(task.data, path=task.path, models=models))
+
+
+def process_task(task: Task, models=None, time_limit: Optional[float] = None) -> tuple[list[str], Optional[dict]]:
+    """JSON lines of one input, or its error line; never raises for bad input.
+    (A remote worker sends these to the driver; a local one streams them to
+    disk with :func:`extract_to_done`.)"""
+    return _guarded(task, time_limit, lambda: list(_lines(task, models)), [])
+
+
+def extract_to_done(done: Path, task: Task, models=None, time_limit: Optional[float] = None) -> tuple[int, Optional[dict]]:
+    """Write one input's records to its done file as each plan's record comes,
+    so a huge file's JSON lines are never held together; (number of records,
+    error line).  A failure midway leaves no done file (:func:`write_lines`)."""
+    return _guarded(task, time_limit, lambda: write_lines(done / f"{task.key}.jsonl", _lines(task, models),
+                                                          durable=False), 0)
 
 
 def _worker(args) -> tuple[list[str], Optional[dict]]:
@@ -102,7 +122,8 @@ def _worker(args) -> tuple[list[str], Optional[dict]]:
 
 
 def _write_done(done: Path, task: Task, outcome) -> tuple[int, Optional[dict]]:
-    """Store an input's records in its done file; (number of records, error line)."""
+    """Store an input's records (sent back by a Dask worker) in its done file;
+    (number of records, error line)."""
     lines, error = outcome
     if error is None:
         write_lines(done / f"{task.key}.jsonl", lines, durable=False)
@@ -114,7 +135,8 @@ def _batch_to_disk(args) -> list[tuple[int, Optional[dict]]]:
     itself, so the parent, which shares the cores with the workers, only
     reads, orders and reports."""
     tasks, rules_only, time_limit, done = args
-    return [_write_done(done, task, _worker((task, rules_only, time_limit))) for task in tasks]
+    models = False if rules_only else None
+    return [extract_to_done(done, task, models, time_limit) for task in tasks]
 
 
 # Inputs go to a local worker in small batches: the pool's cost per submission
@@ -208,7 +230,7 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
             settle(task, _write_done(done, task, outcome))
     elif jobs <= 1:
         for task in tasks:
-            settle(task, _write_done(done, task, process_task(task, models=models, time_limit=time_limit)))
+            settle(task, extract_to_done(done, task, models, time_limit))
     else:
         warm()  # forked workers inherit the loaded models and dictionary instead of each loading them
         with ProcessPoolExecutor(max_workers=jobs, initializer=warm) as pool:

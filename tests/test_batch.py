@@ -162,3 +162,30 @@ def test_records_come_one_plan_at_a_time():
     with pytest.raises(StageError) as exc:  # a bad file fails when asked, before any record is wanted
         iter_bytes_records(b"\x00\x01", path="x.exe")
     assert exc.value.stage == "read"
+
+
+def test_done_file_is_streamed_and_atomic(tmp_path):
+    """A local worker writes a file's records as they come; the done file has
+    the same lines a remote worker sends back, and a writer that fails midway
+    leaves the old file and no temporary one."""
+    from plan_extract.atomic import write_lines
+    from plan_extract.batch import Task, extract_to_done, process_task
+
+    data = (ROOT / "data" / "raw" / "web_collection_clinic.txt").read_bytes()
+    task = Task("web_collection_clinic.txt", data, "k")
+    lines, error = process_task(task)
+    assert error is None and len(lines) >= 2
+    assert extract_to_done(tmp_path, task) == (len(lines), None)
+    assert (tmp_path / "k.jsonl").read_text(encoding="utf-8").splitlines() == lines
+
+    def failing():
+        yield from lines[:1]
+        raise RuntimeError("disk gone")
+
+    with pytest.raises(RuntimeError):
+        write_lines(tmp_path / "k.jsonl", failing())
+    assert (tmp_path / "k.jsonl").read_text(encoding="utf-8").splitlines() == lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.jsonl"]
+    bad = Task("x.exe", b"\x00\x01", "bad")
+    count, error = extract_to_done(tmp_path, bad)
+    assert count == 0 and error["stage"] == "read" and not (tmp_path / "bad.jsonl").exists()
