@@ -8,7 +8,8 @@ Builds a workload from ../shared/corpus and data/raw (repeated to at least
   and ``-j2`` as whole processes;
 - peak RSS of each (largest single process);
 - the cold start of ``plan-extract run`` on one small file;
-- seconds per MB for single files of 0.1, 1 and 10 MB;
+- seconds per MB for single files of 0.1, 1 and 10 MB (each timed over 10 MB
+  of text per round);
 
 checks the goals of issue 7 against them, and writes the figures with the
 machine's core count and Python version to ``benchmarks/results/throughput.json``.
@@ -86,12 +87,10 @@ sys.path.insert(0, {root!r})
 from plan_extract import extract_text
 text = open({path!r}, encoding="utf-8").read()
 extract_text(text[:2000])
-best = None
-for _ in range({repeat}):  # the best of several runs: small files are dominated by noise
-    t = time.perf_counter()
+t = time.perf_counter()
+for _ in range({repeat}):  # every size processes the same amount of text, so each is timed over an equal window
     extract_text(text)
-    best = min(best or 1e9, time.perf_counter() - t)
-print(best)
+print((time.perf_counter() - t) / {repeat})
 """
 
 
@@ -153,9 +152,12 @@ def main() -> None:
             singles[mb] = tmp / f"single_{mb}.txt"
             singles[mb].write_text(text, encoding="utf-8")
         per_mb: dict[str, float] = {}
-        for _ in range(args.rounds):  # sizes alternate too; each size keeps its best round
+        # Sizes alternate, each processes 10 MB per round (0.1 MB x 100, 1 MB x 10,
+        # 10 MB x 1) and keeps its best round: a best of many short runs would
+        # favour the small file on a noisy host.
+        for _ in range(args.rounds):
             for mb, path in singles.items():
-                (secs,) = python(SINGLE.format(root=str(ROOT), path=str(path), repeat={0.1: 7, 1: 3, 10: 1}[mb]))
+                (secs,) = python(SINGLE.format(root=str(ROOT), path=str(path), repeat=round(10 / mb)))
                 rate = float(secs) / (path.stat().st_size / 2**20)
                 per_mb[str(mb)] = min(per_mb.get(str(mb), rate), rate)
         figures["seconds_per_mb"] = per_mb
