@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from plan_extract import extract_file  # noqa: E402
-from plan_extract.evaluate import locate  # noqa: E402
+from plan_extract.training.gold import locate  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -94,7 +94,7 @@ def score(preds: list[tuple[int, int, str | None, str | None]], gold: list[dict]
 def main() -> None:
     import jionlp as jio
 
-    from plan_extract.clean import make_view
+    from plan_extract.text.script import make_view
     from plan_extract.deadlines import find_deadlines
     from plan_extract.rules import load_rules
 

@@ -53,7 +53,7 @@ def measure(cmd: list[str]) -> tuple[float, float]:
 def texts() -> list[str]:
     """Decoded texts of the corpus and the samples (any encoding, via the read stage)."""
     sys.path.insert(0, str(ROOT))
-    from plan_extract.read import read_file
+    from plan_extract.stages.read import read_file
 
     files = sorted(CORPUS.glob("*.txt")) + sorted((ROOT / "data" / "raw").iterdir())
     return [read_file(f).text for f in files]

@@ -1,6 +1,9 @@
-"""Command line: ``plan-extract run PATH... -o OUTDIR``.
+"""Command line: ``plan-extract run PATH... -o OUTDIR`` and the other commands.
 
-Only parses arguments, shows progress and calls :mod:`plan_extract.batch`.
+Only parses arguments, shows progress and calls :mod:`plan_extract.run`,
+:mod:`plan_extract.training` or :mod:`plan_extract.output`.  Each command
+imports what it uses when it runs, so ``plan-extract schema`` starts without
+loading jieba or the models.
 """
 
 from __future__ import annotations
@@ -40,8 +43,8 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
-    from .batch import run_batch
-    from .inputs import iter_items
+    from .run.batch import run_batch
+    from .run.inputs import iter_items
 
     console = Console(stderr=True)
     progress = Progress(TextColumn("[bold]files"), BarColumn(), MofNCompleteColumn(),
@@ -62,7 +65,7 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
 
         client = None
         if dask_address:
-            from .dask import client_for
+            from .run.dask import client_for
 
             client = client_for(dask_address, workers=max(jobs, 2))
         try:
@@ -75,7 +78,7 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
                 if cluster is not None:
                     cluster.close()
     if fmt != "jsonl":
-        from .export import export
+        from .output.export import export
 
         export(Path(outdir), fmt)
     for err in result.failed:
@@ -94,7 +97,7 @@ def _corpus(corpus_dir) -> Path:
 
 
 def _gold_dirs(given) -> list[Path]:
-    from .train import training_sets
+    from .training.gold import training_sets
 
     if given:
         return [Path(d) for d in given]
@@ -113,7 +116,7 @@ def _gold_dirs(given) -> list[Path]:
               help="Corpus documents named corpus/... [default: ../shared/corpus].")
 def train(gold_dirs, out_dir, corpus_dir) -> None:
     """Train the candidate and line classifiers on the gold (deterministic)."""
-    from .train import train as train_models
+    from .training.train import train as train_models
 
     out = Path(out_dir) if out_dir else Path(__file__).resolve().parent / "models"
     meta = train_models(_gold_dirs(gold_dirs), out, corpus_dir=_corpus(corpus_dir))
@@ -139,8 +142,9 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
     pipeline with leave-one-file-out cross-validation: each gold document is
     scored by classifiers trained on the other documents, beside the rules alone.
     """
-    from .evaluate import FIELD_NAMES, KINDS, cross_validate, items_table, report, score
-    from .train import gold_sets
+    from .training.crossval import cross_validate
+    from .training.evaluate import FIELD_NAMES, KINDS, items_table, report, score
+    from .training.gold import gold_sets
 
     records_files = [Path(p) for p in paths if Path(p).is_file()]
     if len(records_files) > 1:
@@ -156,7 +160,7 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
         pairs = [(sorted(records.get(d.path.name, []), key=lambda r: r["plan_index"]), d.gold) for d in docs]
         columns = {plans_jsonl.name: score(pairs)}
     elif shipped:
-        from .pipeline import extract_file
+        from .api import extract_file
 
         columns = {"rules": score([(extract_file(d.path, models=False), d.gold) for d in docs]),
                    "rules+classifier": score([(extract_file(d.path), d.gold) for d in docs])}
@@ -194,7 +198,7 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
 @click.option("--to", "to", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv", show_default=True)
 def export_cmd(outdir: str, to: str) -> None:
     """Write OUTDIR/plans.jsonl as flat tables (plans, sections, targets, deadlines)."""
-    from .export import export
+    from .output.export import export
 
     for path in export(Path(outdir), to):
         click.echo(path)
@@ -203,7 +207,7 @@ def export_cmd(outdir: str, to: str) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of a plan record."""
-    from .schema import record_schema
+    from .output.schema import record_schema
 
     click.echo(json.dumps(record_schema(), ensure_ascii=False, indent=2))
 
@@ -214,6 +218,6 @@ def schema() -> None:
               help="Where the page goes [default: OUTDIR/report.html].")
 def report(outdir: str, output) -> None:
     """Write one self-contained HTML page to review the run in OUTDIR."""
-    from .report import write_report
+    from .output.report import write_report
 
     click.echo(write_report(Path(outdir), Path(output) if output else None))

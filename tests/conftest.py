@@ -22,7 +22,7 @@ def assert_valid_records(records):
     """Every record follows the JSON Schema that `plan-extract schema` prints."""
     from jsonschema import Draft202012Validator
 
-    from plan_extract.schema import record_schema
+    from plan_extract.output.schema import record_schema
 
     validator = Draft202012Validator(record_schema())
     for r in records:

@@ -1,11 +1,11 @@
 """Run one short phrase through clean → deadlines → targets, as a one-plan document."""
 
-from plan_extract.clean import clean
-from plan_extract.deadlines import deadlines_of
-from plan_extract.document import Plan
-from plan_extract.offsets import identity
-from plan_extract.record import DEADLINE_KEYS, _target
-from plan_extract.targets import targets_of
+from plan_extract.stages.clean import clean
+from plan_extract.stages.deadlines import deadlines_of
+from plan_extract.core.document import Plan
+from plan_extract.core.offsets import identity
+from plan_extract.output.record import DEADLINE_KEYS, _target
+from plan_extract.stages.targets import targets_of
 
 
 def extract_phrase(text: str, year):

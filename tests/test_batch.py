@@ -14,8 +14,8 @@ import pytest
 
 from conftest import CORPUS, ROOT, assert_valid_records
 from formats_gen import to_docx, to_pdf
-from plan_extract.batch import run_batch
-from plan_extract.inputs import Limits
+from plan_extract.run.batch import run_batch
+from plan_extract.run.inputs import Limits
 
 GOOD = "2026年护理部工作计划\n一、护理质量\n护理文书合格率达到95%以上，6月底前完成培训。\n"
 
@@ -147,9 +147,9 @@ def test_records_come_one_plan_at_a_time():
     import gc
     import weakref
 
-    from plan_extract.errors import StageError
-    from plan_extract.pipeline import extract_bytes, iter_bytes_records, iter_extractions
-    from plan_extract.read import read_file
+    from plan_extract.core.errors import StageError
+    from plan_extract.api import extract_bytes, iter_bytes_records, iter_extractions
+    from plan_extract.stages.read import read_file
 
     path = ROOT / "data" / "raw" / "web_collection_clinic.txt"
     data = path.read_bytes()
@@ -168,8 +168,8 @@ def test_done_file_is_streamed_and_atomic(tmp_path):
     """A local worker writes a file's records as they come; the done file has
     the same lines a remote worker sends back, and a writer that fails midway
     leaves the old file and no temporary one."""
-    from plan_extract.atomic import write_lines
-    from plan_extract.batch import Task, extract_to_done, process_task
+    from plan_extract.core.atomic import write_lines
+    from plan_extract.run.worker import Task, extract_to_done, process_task
 
     data = (ROOT / "data" / "raw" / "web_collection_clinic.txt").read_bytes()
     task = Task("web_collection_clinic.txt", data, "k")

@@ -6,7 +6,7 @@ import tempfile
 
 import pytest
 
-from plan_extract.cache import cache_path, cached
+from plan_extract.core.cache import cache_path, cached
 
 
 @pytest.fixture
@@ -56,7 +56,8 @@ def test_a_folder_that_cannot_be_written_only_costs_the_build(temp_folder, monke
 
 
 def test_shipped_models_load_the_same_from_the_cache(temp_folder):
-    from plan_extract.classify import _load, _model_dict, MODEL_FILES, LinearModel
+    from plan_extract.models.linear import LinearModel
+    from plan_extract.models.store import MODEL_FILES, _load, _model_dict
     from importlib import resources
 
     folder = resources.files("plan_extract") / "models"

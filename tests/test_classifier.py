@@ -5,8 +5,10 @@ import pytest
 from sklearn.base import clone
 
 from conftest import ANNOTATED, CORPUS, ROOT
-from plan_extract.classify import LinearModel, data_hash, load_models
-from plan_extract.train import examples, fit_models, gold_docs, gold_sets, training_sets
+from plan_extract.models import LinearModel, load_models
+from plan_extract.training.train import data_hash
+from plan_extract.training.gold import gold_docs, gold_sets, training_sets
+from plan_extract.training.train import examples, fit_models
 
 RAW = ROOT / "data" / "raw"
 TRAINING = training_sets(ROOT / "data" / "train.txt")
@@ -28,7 +30,7 @@ def test_labels_come_from_gold(exs):
 
 
 def test_estimator_conventions(exs):
-    from plan_extract.classify import CandidateClassifier
+    from plan_extract.training.estimators import CandidateClassifier
 
     est = CandidateClassifier(C=0.5, class_weight="balanced", random_state=3)
     assert clone(est).get_params() == {"C": 0.5, "class_weight": "balanced", "random_state": 3}
@@ -99,7 +101,7 @@ def test_eval_on_records_and_json(tmp_path):
 
 def test_held_out_bar():
     """Leave-one-file-out: the issue's bar, rules + classifier against rules alone."""
-    from plan_extract.evaluate import cross_validate
+    from plan_extract.training.crossval import cross_validate
 
     res = cross_validate(gold_sets(TRAINING, corpus_dir=CORPUS))
     model, rules = res["rules+classifier"], res["rules"]
@@ -112,7 +114,7 @@ def test_held_out_bar():
 def test_held_out_documents_with_the_shipped_models():
     """data/heldout: documents written apart from the rules (now also training data): a regression guard."""
     from plan_extract import extract_file
-    from plan_extract.evaluate import score
+    from plan_extract.training.evaluate import score
 
     docs = gold_docs(ROOT / "data" / "heldout" / "annotated", raw_dir=ROOT / "data" / "heldout" / "raw",
                      corpus_dir=CORPUS)
@@ -128,7 +130,7 @@ def test_held_out_documents_with_the_shipped_models():
 def test_later_held_out_sets_with_the_shipped_models(name, count):
     """data/heldout2 and heldout3: regression guards (see their READMEs)."""
     from plan_extract import extract_file
-    from plan_extract.evaluate import score
+    from plan_extract.training.evaluate import score
 
     root = ROOT / "data" / name
     docs = gold_docs(root / "annotated", raw_dir=root / "raw", corpus_dir=CORPUS)

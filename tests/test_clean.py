@@ -1,6 +1,6 @@
 import pytest
 
-from plan_extract.clean import clean, is_hard_wrapped
+from plan_extract.stages.clean import clean, is_hard_wrapped
 from plan_extract.rules import load_rules
 
 RULES = load_rules()
@@ -79,8 +79,8 @@ def test_view_folds_as_the_fold_table_translates():
     ``str.translate`` with the whole fold table gives."""
     from conftest import CORPUS, RAW
 
-    from plan_extract.clean import _fold, _fold_table
-    from plan_extract.read import read_file
+    from plan_extract.text.script import _fold, _fold_table
+    from plan_extract.stages.read import read_file
 
     table = _fold_table(RULES)
     every = "".join(chr(k) for k in sorted(table))

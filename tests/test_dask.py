@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import CORPUS, ROOT
-from plan_extract.batch import run_batch
+from plan_extract.run.batch import run_batch
 
 distributed = pytest.importorskip("distributed")
 
@@ -98,8 +98,8 @@ def test_the_time_limit_holds_on_the_cluster(client, tmp_path):
 
 def test_a_child_the_alarm_cannot_stop_is_killed():
     """The last resort: a document still running past the limit (no alarm here) is killed, not awaited."""
-    from plan_extract.batch import Task
-    from plan_extract.dask import _Child
+    from plan_extract.run.worker import Task
+    from plan_extract.run.dask import _Child
 
     sample = (ROOT / "data" / "raw" / "four_levels.txt").read_text(encoding="utf-8")
     child = _Child()
@@ -112,7 +112,7 @@ def test_a_child_the_alarm_cannot_stop_is_killed():
 
 
 def test_records_bag_and_tables(client, reference, tmp_path):
-    from plan_extract.dask import records_bag, tables
+    from plan_extract.run.dask import records_bag, tables
 
     bag = records_bag([ROOT / "data" / "raw", CORPUS], npartitions=2)
     got = sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in bag.compute())

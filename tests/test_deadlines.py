@@ -7,11 +7,11 @@ import pytest
 
 from conftest import CORPUS, RAW
 from phrases import extract_phrase
-from plan_extract.clean import clean
-from plan_extract.deadlines import find_deadlines
-from plan_extract.read import read_file
+from plan_extract.stages.clean import clean
+from plan_extract.stages.deadlines import find_deadlines
+from plan_extract.stages.read import read_file
 from plan_extract.rules import Rules
-from plan_extract.split import split_plans
+from plan_extract.stages.split import split_plans
 
 CASES = json.loads((Path(__file__).parent / "cases" / "deadlines.json").read_text(encoding="utf-8"))
 

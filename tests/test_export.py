@@ -33,7 +33,7 @@ def test_schema_command_prints_a_valid_schema():
 
 
 def test_schema_rejects_a_broken_record(run_dir):
-    from plan_extract.schema import record_schema
+    from plan_extract.output.schema import record_schema
 
     rec = records(run_dir)[0]
     rec["targets"].append({"id": "t99", "comparator": "=>"})

@@ -5,7 +5,7 @@ import pytest
 from conftest import ROOT
 from formats_gen import to_docx, to_html, to_mhtml, to_pdf
 from plan_extract import extract_bytes
-from plan_extract.errors import StageError
+from plan_extract.core.errors import StageError
 
 SAMPLE = (ROOT / "data" / "raw" / "four_levels.txt").read_text(encoding="utf-8")
 

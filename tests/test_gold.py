@@ -56,7 +56,7 @@ def test_sections(pair):
 
 @pytest.fixture(scope="module")
 def extraction_scores():
-    from plan_extract.evaluate import score
+    from plan_extract.training.evaluate import score
 
     pairs = []
     for path in GOLD:

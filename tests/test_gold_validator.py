@@ -4,7 +4,7 @@ import json
 import pytest
 
 from conftest import ANNOTATED, CORPUS, ROOT
-from plan_extract.gold import validate, validate_file
+from plan_extract.training.validate import validate, validate_file
 
 RAW = ROOT / "data" / "raw"
 

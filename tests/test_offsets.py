@@ -1,6 +1,6 @@
 import random
 
-from plan_extract.offsets import TextBuilder, identity
+from plan_extract.core.offsets import TextBuilder, identity
 
 
 def _random_edit(old: str, rng: random.Random):

@@ -2,8 +2,8 @@ import codecs
 
 import pytest
 
-from plan_extract.errors import StageError
-from plan_extract.read import decode, read_file
+from plan_extract.core.errors import StageError
+from plan_extract.stages.read import decode, read_file
 
 SIMPLIFIED = ("2026年医务科将围绕医院质量强院的核心战略，以医疗质量安全为底线，以服务能力提升为重点，"
               "系统推进医疗管理精细化、规范化。一、加强医疗质量管理，门诊病历书写完整率达到98%以上。") * 3

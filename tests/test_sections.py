@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from plan_extract.clean import clean
+from plan_extract.stages.clean import clean
 from plan_extract.rules import load_rules
-from plan_extract.sections import find_sections, match_marker
-from plan_extract.split import split_plans
+from plan_extract.stages.sections import find_sections
+from plan_extract.text.markers import marker_at as match_marker
+from plan_extract.stages.split import split_plans
 
 CASES = json.loads((Path(__file__).parent / "cases" / "sections.json").read_text(encoding="utf-8"))
 RULES = load_rules()
@@ -56,8 +57,8 @@ def test_innermost_section_climbs_parents_as_a_scan_of_every_node_finds():
     sample and corpus plan it names the last node whose span holds it."""
     from conftest import CORPUS, RAW
 
-    from plan_extract.read import read_file
-    from plan_extract.spans import section_finder
+    from plan_extract.stages.read import read_file
+    from plan_extract.text.spans import section_finder
 
     checked = 0
     for path in sorted(RAW.iterdir()) + sorted(CORPUS.iterdir()):

@@ -1,9 +1,9 @@
 import pytest
 import regex
 
-from plan_extract.clean import clean
+from plan_extract.stages.clean import clean
 from plan_extract.rules import load_rules
-from plan_extract.split import split_plans
+from plan_extract.stages.split import split_plans
 
 RULES = load_rules()
 
@@ -127,7 +127,7 @@ def test_chrome_test_answers_as_the_whole_alternation_does():
     one search of the whole alternation."""
     from conftest import CORPUS, RAW
 
-    from plan_extract.read import read_file
+    from plan_extract.stages.read import read_file
 
     found = RULES.found("boilerplate", "site_chrome")
     search = RULES.re("boilerplate", "site_chrome").search
@@ -163,7 +163,7 @@ def _sample_lines() -> list[str]:
     """Every line of the samples and the corpus (views), with the collection's."""
     from conftest import CORPUS, RAW
 
-    from plan_extract.read import read_file
+    from plan_extract.stages.read import read_file
 
     lines = COLLECTION.splitlines()
     for path in sorted(RAW.iterdir()) + sorted(CORPUS.iterdir()):
@@ -196,7 +196,8 @@ def test_title_plan_word_only_skips_lines_that_are_no_title():
     one skip the title patterns (speed): lines are marked as without it."""
     import random
 
-    from plan_extract.split import Line, _title, _title_rules
+    from plan_extract.core.document import Line
+    from plan_extract.stages.split.lines import _title, _title_rules
 
     rules = _title_rules(RULES)
     every_line = rules[:-1] + (regex.compile(""),)  # the same title test without the plan-word search

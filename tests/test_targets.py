@@ -63,7 +63,7 @@ def test_jieba_dictionary_cache_is_built_and_rebuilt_when_broken(tmp_path, monke
     import marshal
     import tempfile
 
-    from plan_extract.targets import _jieba
+    from plan_extract.text.segment import tokenizer as _jieba
 
     words = [line.split() for line in
              (RULES / "metric_words.txt").read_text(encoding="utf-8").splitlines() if line.strip()]

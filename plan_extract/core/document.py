@@ -1,0 +1,207 @@
+"""The small data classes that flow between stages.  No stage writes JSON:
+only :mod:`plan_extract.output.record` knows the record layout.
+
+Besides what a record holds, two working objects live here because a stage
+makes them and a model reads them: a document's :class:`Line` (split) and a
+target :class:`Candidate` (targets).  Keeping them here lets ``models`` read
+stage objects without importing any stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional
+
+from .offsets import OffsetMap
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a stage dropped or could not repair, at a source position."""
+
+    kind: str
+    pos: int
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A decoded input file."""
+
+    path: str
+    sha256: str
+    format: str
+    encoding: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Cleaned text, its same-length matching view and the way back."""
+
+    text: str
+    view: str  # simplified, full-width folded; same length as ``text``
+    map: OffsetMap  # cleaned text -> source text
+    script: str
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One plan cut out of a cleaned document."""
+
+    index: int
+    title: Optional[str]
+    year: Optional[int]
+    text: str
+    view: str
+    map: OffsetMap  # plan text -> cleaned text
+    warnings: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    style: str
+    level: int
+    parent: Optional[str]
+    number: int
+    marker: str
+    title: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Deadline:
+    id: str
+    text: str
+    start: int
+    end: int
+    kind: str  # by, on, range, from, within, recurring
+    value: Optional[str]  # EDTF date/interval or ISO 8601 duration; None when recurring
+    recurrence: Optional[str]  # RFC 5545 RRULE
+    section: Optional[str]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    value: Optional[float]
+    unit: Optional[str]
+    year: Optional[int]
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    text: str
+    start: int
+    end: int
+    metric: str
+    comparator: str
+    value: Optional[float]
+    value_max: Optional[float]
+    unit: str
+    placeholder: bool
+    baseline: Optional[Baseline]
+    section: Optional[str]
+    deadline: Optional[str]
+    confidence: Optional[float]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything found in one plan, ready for :mod:`plan_extract.output.record`."""
+
+    source: Source
+    script: str
+    plan: Plan
+    sections: tuple[Section, ...]
+    targets: tuple = ()
+    deadlines: tuple = ()
+    cleaned_map: Optional[OffsetMap] = None  # cleaned text -> source text
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Character span in ``source.text`` of the plan text's ``[start, end)``."""
+        a, b = self.plan.map.span(start, end)
+        return self.cleaned_map.span(a, b) if self.cleaned_map else (a, b)
+
+    def source_byte_span(self, start: int, end: int) -> tuple[int, int]:
+        """Byte span in the source file (encoding and BOM accounted for)."""
+        a, b = self.source_span(start, end)
+        enc = self.source.encoding or "utf-8"
+        codec = {"utf-8-sig": "utf-8", "utf-16": "utf-16-le"}.get(enc, enc)
+        bom = {"utf-8-sig": 3, "utf-16": 2}.get(enc, 0)
+        text = self.source.text
+        head = len(text[:a].encode(codec))
+        return bom + head, bom + head + len(text[a:b].encode(codec))
+
+
+# --- working objects shared by a stage and a model ------------------------
+
+@dataclass(slots=True)
+class Line:
+    """One line of a cleaned document, as the split stage classifies it."""
+
+    start: int
+    end: int
+    text: str
+    view: str
+    kind: str = "text"  # text, blank, title, or a kind of dropped material (split.DROPPED)
+    ordinal: bool = False
+    collection: bool = False
+    heading: int = 0  # markdown heading level, 0 if none
+    title: str = ""  # the title as written, formatting removed
+
+
+class Flag(str, Enum):
+    """What the targets stage noticed about a candidate's context; the rules
+    decide on them and the classifier sees them as features (``flag=<value>``)."""
+
+    NEVER = "never"  # a unit of populations, dosages, grades (岁, 片)
+    TIME = "time"  # a time unit: without a cue, a duration
+    CUE_ONLY = "cue_only"  # a grade or a bare number: a target only with a cue
+    ZERO = "zero"  # 为零: a commitment to none
+    PAST = "past"  # a past or present fact, or under a review heading
+    PER_PERSON = "per_person"  # a per-person duty
+    QUOTED = "quoted"  # inside quotation marks
+    OPEN_END = "open_end"  # closes its clause
+    CONDITION = "condition"  # describes a case (凡…, 连续…)
+    ROUTINE = "routine"  # a scheduled activity or an article (一次, 一个)
+    NOT_CONTEXT = "not_context"  # the words around it make it a name or a condition
+    DOCUMENT_NAME = "document_name"  # inside 《…》
+    FREQUENCY = "frequency"  # 每月1次
+    INSIDE_WORD = "inside_word"  # a numeral inside a word (统一)
+    RATE = "rate"  # a rate unit (%, ‰, 个百分点)
+    TIME_MEASURE = "time_measure"  # a time right after a time measure's name (平均住院日9天)
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A number with a unit and what surrounds it in a plan's view."""
+
+    start: int  # first character of the number
+    end: int  # after the unit (and a per-unit such as /年)
+    lo: str
+    hi: Optional[str]
+    unit: str
+    placeholder: bool
+    clause_start: int
+    sentence_start: int = 0  # after the last 。；！？ or line break before the number
+    cue: Optional[tuple[str, int, int]] = None  # comparator, start, end (before the number)
+    after_cue: Optional[tuple[str, int, int]] = None  # comparator, start, end (after the unit)
+    verb: Optional[tuple[int, int]] = None  # a planned-count verb before the number
+    baseline_of: Optional[int] = None  # index of the target this number is the baseline of
+    baseline_year: Optional[int] = None
+    change_from: Optional[int] = None  # index of this target's "由/从" baseline
+    flags: set[Flag] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A candidate's label (``target``, ``baseline``, ``other``) and, when a
+    model decided, its probability of being a target."""
+
+    label: str
+    confidence: Optional[float] = None

@@ -1,0 +1,53 @@
+"""Stage ``record``: the only place that knows the JSON layout (SPEC §6).
+
+Keys come in a fixed order and ids derive from the source's sha256 and the
+plan's index, so the same input always gives byte-identical lines.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..core.document import Extraction
+
+SCHEMA_VERSION = "1.0"
+
+SECTION_KEYS = ("id", "style", "level", "parent", "number", "marker", "title", "start", "end")
+TARGET_KEYS = ("id", "metric", "comparator", "value", "value_max", "unit", "placeholder", "baseline",
+               "text", "start", "end", "section", "deadline", "confidence")
+DEADLINE_KEYS = ("id", "kind", "value", "recurrence", "text", "start", "end", "section")
+
+
+def plan_id(sha256: str, plan_index: int) -> str:
+    return f"{sha256[:16]}-{plan_index}"
+
+
+def to_record(ex: Extraction) -> dict:
+    src = ex.source
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": plan_id(src.sha256, ex.plan.index),
+        "source": {"path": src.path, "sha256": src.sha256, "format": src.format,
+                   "encoding": src.encoding},
+        "plan_index": ex.plan.index,
+        "title": ex.plan.title,
+        "year": ex.plan.year,
+        "script": ex.script,
+        "text": ex.plan.text,
+        "sections": [{k: getattr(s, k) for k in SECTION_KEYS} for s in ex.sections],
+        "targets": [_target(t) for t in ex.targets],
+        "deadlines": [{k: getattr(d, k) for k in DEADLINE_KEYS} for d in ex.deadlines],
+        "warnings": [dict(w) for w in ex.plan.warnings],
+    }
+
+
+def _target(t) -> dict:
+    out = {k: getattr(t, k) for k in TARGET_KEYS}
+    if t.baseline is not None:
+        out["baseline"] = {"value": t.baseline.value, "unit": t.baseline.unit, "year": t.baseline.year}
+    return out
+
+
+def dumps(record: dict) -> str:
+    """One JSONL line (no trailing newline)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,93 @@
+"""JSON Schema of one plan record (SPEC §6), printed by ``plan-extract schema``."""
+
+from __future__ import annotations
+
+from ..core.vocabulary import ANY_VALUE, RRULE, Comparator, DeadlineKind, MarkerStyle, Script, values
+from ..stages.read import FORMATS
+from .record import SCHEMA_VERSION
+
+_NULLABLE_STR = {"type": ["string", "null"]}
+_NUMBER = {"type": ["number", "null"]}
+_SPAN = {"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0}}
+
+
+def record_schema() -> dict:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"plan_extract/record/{SCHEMA_VERSION}",
+        "title": "plan_extract plan record",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["schema_version", "id", "source", "plan_index", "title", "year", "script", "text",
+                     "sections", "targets", "deadlines", "warnings"],
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "id": {"type": "string", "pattern": r"^[0-9a-f]{16}-\d+$"},
+            "source": {
+                "type": "object", "additionalProperties": False,
+                "required": ["path", "sha256", "format", "encoding"],
+                "properties": {
+                    "path": {"type": "string"},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "format": {"enum": list(dict.fromkeys(FORMATS.values()))},
+                    "encoding": _NULLABLE_STR,
+                },
+            },
+            "plan_index": {"type": "integer", "minimum": 0},
+            "title": _NULLABLE_STR,
+            "year": {"type": ["integer", "null"], "minimum": 1900, "maximum": 2100},
+            "script": {"enum": values(Script)},
+            "text": {"type": "string"},
+            "sections": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["id", "style", "level", "parent", "number", "marker", "title", "start", "end"],
+                "properties": {
+                    "id": {"type": "string", "pattern": r"^s\d+$"},
+                    "style": {"enum": values(MarkerStyle)},
+                    "level": {"type": "integer", "minimum": 1},
+                    "parent": {"type": ["string", "null"], "pattern": r"^s\d+$"},
+                    "number": {"type": "integer"},
+                    "marker": {"type": "string", "minLength": 1},
+                    "title": {"type": "string", "maxLength": 60},
+                    **_SPAN,
+                }}},
+            "targets": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["id", "metric", "comparator", "value", "value_max", "unit", "placeholder", "baseline",
+                             "text", "start", "end", "section", "deadline", "confidence"],
+                "properties": {
+                    "id": {"type": "string", "pattern": r"^t\d+$"},
+                    "metric": {"type": "string"},
+                    "comparator": {"enum": values(Comparator)},
+                    "value": _NUMBER,
+                    "value_max": _NUMBER,
+                    "unit": _NULLABLE_STR,
+                    "placeholder": {"type": "boolean"},
+                    "baseline": {"oneOf": [{"type": "null"}, {
+                        "type": "object", "additionalProperties": False, "required": ["value", "unit", "year"],
+                        "properties": {"value": _NUMBER, "unit": _NULLABLE_STR, "year": {"type": ["integer", "null"]}}}]},
+                    "text": {"type": "string", "minLength": 1},
+                    "section": {"type": ["string", "null"]},
+                    "deadline": {"type": ["string", "null"]},
+                    "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                    **_SPAN,
+                }}},
+            "deadlines": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["id", "kind", "value", "recurrence", "text", "start", "end", "section"],
+                "properties": {
+                    "id": {"type": "string", "pattern": r"^d\d+$"},
+                    "kind": {"enum": values(DeadlineKind)},
+                    "value": {"type": ["string", "null"], "pattern": ANY_VALUE},
+                    "recurrence": {"type": ["string", "null"], "pattern": RRULE},
+                    "text": {"type": "string", "minLength": 1},
+                    "section": {"type": ["string", "null"]},
+                    **_SPAN,
+                }}},
+            "warnings": {"type": "array", "items": {
+                "type": "object", "required": ["code", "count"],
+                "properties": {"code": {"enum": ["dropped", "mojibake"]}, "kind": {"type": "string"},
+                               "count": {"type": "integer", "minimum": 1},
+                               "examples": {"type": "array", "items": {"type": "string"}}}}},
+        },
+    }

@@ -1,0 +1,110 @@
+"""One input through the pipeline, as every kind of worker runs it: guarded
+so that bad input, a time-out or a memory error becomes one error line and
+never an exception, and streamed to its done file (:mod:`plan_extract.run.batch`)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+from ..api import iter_bytes_records
+from ..core.atomic import write_lines
+from ..core.errors import StageError
+from ..models import load_models
+from ..output.record import dumps
+from ..rules import load_rules
+from ..text.segment import tokenizer
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    data: bytes
+    key: str
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so no stage's error handler swallows it."""
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def time_limit_error(path: str, time_limit: float) -> dict:
+    return {"path": path, "stage": "extract", "reason": f"time limit of {time_limit:g} s exceeded"}
+
+
+def warm() -> None:
+    """Load the rules, the shipped models and jieba's dictionary (a worker calls
+    this before its first document, so no document's clock counts them)."""
+    load_rules()
+    load_models()
+    tokenizer()
+
+
+def _guarded(task: Task, time_limit: Optional[float], work: Callable, empty):
+    """``(work(), None)``, or ``(empty, error line)`` when the input fails or
+    runs out of time; never raises for bad input."""
+    use_alarm = (bool(time_limit) and hasattr(signal, "SIGALRM")
+                 and threading.current_thread() is threading.main_thread())  # Dask runs tasks in threads
+    if use_alarm:
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, time_limit)
+    try:
+        return work(), None
+    except StageError as exc:
+        return empty, {"path": task.path, "stage": exc.stage, "reason": exc.reason}
+    except _Timeout:
+        return empty, time_limit_error(task.path, time_limit)
+    except MemoryError:
+        return empty, {"path": task.path, "stage": "extract", "reason": "out of memory"}
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def _lines(task: Task, models) -> Iterator[str]:
+    return (dumps(r) for r in iter_bytes_records(task.data, path=task.path, models=models))
+
+
+def process_task(task: Task, models=None, time_limit: Optional[float] = None) -> tuple[list[str], Optional[dict]]:
+    """JSON lines of one input, or its error line; never raises for bad input.
+    (A remote worker sends these to the driver; a local one streams them to
+    disk with :func:`extract_to_done`.)"""
+    return _guarded(task, time_limit, lambda: list(_lines(task, models)), [])
+
+
+def extract_to_done(done: Path, task: Task, models=None, time_limit: Optional[float] = None) -> tuple[int, Optional[dict]]:
+    """Write one input's records to its done file as each plan's record comes,
+    so a huge file's JSON lines are never held together; (number of records,
+    error line).  A failure midway leaves no done file (:func:`write_lines`)."""
+    return _guarded(task, time_limit, lambda: write_lines(done / f"{task.key}.jsonl", _lines(task, models),
+                                                          durable=False), 0)
+
+
+def run_task(args) -> tuple[list[str], Optional[dict]]:
+    task, rules_only, time_limit = args
+    return process_task(task, models=False if rules_only else None, time_limit=time_limit)
+
+
+def write_done(done: Path, task: Task, outcome) -> tuple[int, Optional[dict]]:
+    """Store an input's records (sent back by a Dask worker) in its done file;
+    (number of records, error line)."""
+    lines, error = outcome
+    if error is None:
+        write_lines(done / f"{task.key}.jsonl", lines, durable=False)
+    return len(lines), error
+
+
+def run_batch_to_disk(args) -> list[tuple[int, Optional[dict]]]:
+    """A local worker runs a batch of inputs and writes their done files
+    itself, so the parent, which shares the cores with the workers, only
+    reads, orders and reports."""
+    tasks, rules_only, time_limit, done = args
+    models = False if rules_only else None
+    return [extract_to_done(done, task, models, time_limit) for task in tasks]

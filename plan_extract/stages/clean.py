@@ -1,0 +1,209 @@
+"""Stage ``clean``: repair what scrapers, converters and PDFs did to the text.
+
+Every repair is a rule of ``rules/clean.yaml`` applied as one pass whose edits
+go into an offset map, so the cleaned text always leads back to the source.
+Matching happens on a *view* of the same length: simplified (OpenCC) and
+full-width folded, while the text keeps its original script and forms.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from typing import Callable, Optional
+
+import regex
+
+from ..core.document import Cleaned, Note
+from ..core.offsets import OffsetMap, TextBuilder, identity
+from ..rules import Rules, load_rules
+from ..text.script import detect_script, view_of
+
+
+def _rewrite(text: str, pattern: regex.Pattern, repl: Callable[[regex.Match], str]):
+    """Apply ``pattern`` once over ``text``; ``None`` when nothing matched."""
+    tb = TextBuilder(text)
+    pos = 0
+    hit = False
+    for m in pattern.finditer(text):
+        hit = True
+        tb.keep(pos, m.start())
+        tb.put(m.start(), m.end(), repl(m))
+        pos = m.end()
+    if not hit:
+        return None
+    tb.keep(pos, len(text))
+    return tb.result()
+
+
+class _Cleaner:
+    """Runs passes over one text, composing their maps and noting drops."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.map: OffsetMap = identity(len(text))
+        self.notes: list[Note] = []
+
+    def apply(self, pattern: regex.Pattern, repl, note: Optional[str] = None) -> None:
+        if note:
+            for m in pattern.finditer(self.text):
+                self.notes.append(Note(note, self.map.start(m.start()), m.group().strip()))
+        result = _rewrite(self.text, pattern, repl)
+        if result is not None:
+            self.text, step = result
+            self.map = self.map.then(step)
+
+    def delete_spans(self, spans: list[tuple[int, int]]) -> None:
+        if not spans:
+            return
+        tb = TextBuilder(self.text)
+        pos = 0
+        for start, end in spans:
+            tb.keep(pos, start)
+            tb.put(start, end, "")
+            pos = end
+        tb.keep(pos, len(self.text))
+        self.text, step = tb.result()
+        self.map = self.map.then(step)
+
+
+def _entity(rules: Rules) -> Callable[[regex.Match], str]:
+    bare = rules.get("clean", "entities", "bare")
+
+    def repl(m: regex.Match) -> str:
+        s = m.group()
+        if s.startswith("&"):
+            return html.unescape(s).replace("\xa0", " ")
+        return bare.get(s[:-1], s)
+
+    return repl
+
+
+def _line_spans(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, pos + len(line), line
+        pos += len(line) + 1
+
+
+def is_hard_wrapped(text: str, *, rules: Rules) -> bool:
+    """Most long lines end mid-sentence at about the same width (a PDF export)."""
+    long_lines = [s for s in (line.strip() for line in text.split("\n")) if len(s) >= 15]
+    if len(long_lines) < 8:
+        return False
+    lengths = [len(s) for s in long_lines]
+    width = _wrap_width(lengths)
+    near = sum(1 for n in lengths if width - 3 <= n <= width + 1)
+    if near / len(lengths) < 0.4:
+        return False  # decided without searching every line for a sentence end
+    ends = rules.re("clean", "sentence_end")
+    open_ends = sum(1 for s in long_lines if not ends.search(s))
+    return open_ends / len(lengths) >= 0.5
+
+
+def _wrap_width(lengths: list[int]) -> int:
+    counts = Counter(lengths)
+    return max(counts, key=lambda n: (sum(counts[k] for k in range(n - 1, n + 2)), n))
+
+
+def _page_number_lines(c: _Cleaner, pattern: regex.Pattern) -> None:
+    spans = []
+    for start, end, line in _line_spans(c.text):
+        if line.strip() and pattern.match(line):
+            c.notes.append(Note("page_number", c.map.start(start), line.strip()))
+            spans.append((start, min(end + 1, len(c.text))))
+    c.delete_spans(spans)
+
+
+def _running_header_lines(c: _Cleaner, rules: Rules) -> None:
+    """A short line repeated on every page of a PDF (a running header) goes
+    before wrapped lines are joined, or it would be glued into sentences."""
+    spec = rules.get("clean", "running_header")
+    ends = rules.re("clean", "sentence_end")
+    marker = rules.re("plans", "not_title_start")
+    lines = list(_line_spans(c.text))
+    where: dict[str, list[int]] = {}
+    for k, (_, _, line) in enumerate(lines):
+        where.setdefault(line.strip(), []).append(k)
+
+    def once_a_page(s: str) -> bool:  # repeated, and far apart: once per page, not a repeated paragraph
+        at = where[s]
+        return len(at) >= spec["min_repeats"] and min(b - a for a, b in zip(at, at[1:])) >= spec["min_gap_lines"]
+
+    spans = []
+    for start, end, line in lines:
+        s = line.strip()
+        if s and len(s) <= spec["max_len"] and not ends.search(s) and not marker.match(s) and once_a_page(s):
+            c.notes.append(Note("running_header", c.map.start(start), s))
+            spans.append((start, min(end + 1, len(c.text))))
+    c.delete_spans(spans)
+
+
+def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
+    """Join a full-width line that ends mid-sentence to the next text line."""
+    ends = rules.re("clean", "sentence_end")
+    lines = [(s, e, ln) for s, e, ln in _line_spans(c.text)]
+    long_lengths = [len(ln.strip()) for _, _, ln in lines if len(ln.strip()) >= 15]
+    if not long_lengths:
+        return
+    width = _wrap_width(long_lengths)
+    spans = []
+    for i, (start, end, line) in enumerate(lines):
+        body = line.rstrip()
+        full = len(body.strip()) >= width - 5 and not ends.search(body)
+        if not (full or body.endswith(("，", ",", "、"))):
+            continue
+        nxt = next((j for j in range(i + 1, len(lines)) if lines[j][2].strip()), None)
+        if nxt is None:
+            continue
+        nstart, _, nline = lines[nxt]
+        spans.append((start + len(body), nstart + (len(nline) - len(nline.lstrip()))))
+    c.delete_spans(spans)
+
+
+def _glossed(c, rules: Rules) -> bool:
+    """Whether the document carries pinyin glosses, so toneless ones may go too:
+    enough toned glosses, or (Big5 and GBK cannot write tone marks) enough
+    distinct toneless syllables of two letters or more, so a repeated ``(min)``
+    or an enumeration ``(a)`` never qualifies."""
+    table = rules.get("clean", "pinyin_toneless")
+    if sum(n.kind == "pinyin_gloss" for n in c.notes) >= table["min_glosses"]:
+        return True
+    syllables = {m.group().strip("()（） ") for m in rules.re("clean", "pinyin_toneless").finditer(c.text)}
+    return sum(len(s) >= 2 for s in syllables) >= table["min_distinct_toneless"]
+
+
+def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool] = None) -> Cleaned:
+    """Clean ``text`` (SPEC §7) and keep the map back to it.
+
+    ``hard_wrap`` forces (PDF) or forbids re-joining wrapped lines; by
+    default it is detected.
+    """
+    rules = rules or load_rules()
+    c = _Cleaner(text)
+    if "\r" in text:  # most files have no carriage return: no pass over them
+        c.apply(regex.compile(r"\r\n?"), lambda m: "\n")
+    c.apply(rules.re("clean", "invisible"), lambda m: "")
+    c.apply(rules.re("clean", "entities"), _entity(rules))
+    c.apply(rules.re("clean", "escaped_markdown"), lambda m: m.group(1))
+    c.apply(rules.re("clean", "pinyin_gloss"), lambda m: "", note="pinyin_gloss")
+    if _glossed(c, rules):
+        c.apply(rules.re("clean", "pinyin_toneless"), lambda m: "")
+    c.apply(rules.re("clean", "backtick"), lambda m: "")
+    c.apply(rules.re("clean", "box_in_word"), lambda m: "")
+    c.apply(rules.re("clean", "split_decimal"), lambda m: "")
+    percent_o = rules.get("clean", "percent_o", "replace")
+    c.apply(rules.re("clean", "percent_o"), lambda m: percent_o)
+    _page_number_lines(c, rules.re("clean", "page_number"))
+    if hard_wrap is None:
+        hard_wrap = is_hard_wrapped(c.text, rules=rules)
+    if hard_wrap:
+        c.apply(rules.re("clean", "split_digits"), lambda m: "")
+        _page_number_lines(c, rules.re("clean", "page_number", "hard_wrap_only"))
+        _running_header_lines(c, rules)
+        _join_wrapped_lines(c, rules)
+    for m in rules.re("clean", "mojibake").finditer(c.text):
+        c.notes.append(Note("mojibake", c.map.start(m.start()), m.group()))
+    view, changed = view_of(c.text, rules)
+    return Cleaned(text=c.text, view=view, map=c.map, script=detect_script(c.text, view, changed=changed),
+                   notes=tuple(c.notes))

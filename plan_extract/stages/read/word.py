@@ -1,0 +1,154 @@
+"""Word files: ``.docx`` through python-docx, legacy ``.doc`` through antiword
+or LibreOffice.  List numbering stored as Word formatting is rendered back
+to the markers a reader sees (``一、``, ``（一）``, ``1.``), so the sections
+stage finds them."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import cn2an
+
+from ...core.errors import StageError
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _number_text(fmt: str, n: int) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional", "japaneseCounting",
+               "taiwaneseCounting", "taiwaneseCountingThousand", "chineseLegalSimplified"):
+        return cn2an.an2cn(n, "low")
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt == "ideographEnclosedCircle" and 1 <= n <= 10:
+        return chr(0x3220 + n - 1)  # ㈠
+    if fmt == "decimalEnclosedParen" and 1 <= n <= 20:
+        return chr(0x2474 + n - 1)  # ⑴
+    if fmt in ("lowerLetter", "upperLetter"):
+        s = chr(ord("a") + (n - 1) % 26)
+        return s.upper() if fmt == "upperLetter" else s
+    if fmt == "bullet":
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Word's list numbering: definitions and running counters."""
+
+    def __init__(self, document):
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}  # (numId, ilvl) -> (fmt, lvlText, start)
+        self.counters: dict[str, list[int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        abstract = {}
+        for a in root.findall(f"{W}abstractNum"):
+            lv = {}
+            for lvl in a.findall(f"{W}lvl"):
+                ilvl = int(lvl.get(f"{W}ilvl", "0"))
+                fmt = lvl.find(f"{W}numFmt")
+                text = lvl.find(f"{W}lvlText")
+                start = lvl.find(f"{W}start")
+                lv[ilvl] = (fmt.get(f"{W}val") if fmt is not None else "decimal",
+                            text.get(f"{W}val") if text is not None else "%1.",
+                            int(start.get(f"{W}val")) if start is not None else 1)
+            abstract[a.get(f"{W}abstractNumId")] = lv
+        for num in root.findall(f"{W}num"):
+            ref = num.find(f"{W}abstractNumId")
+            if ref is None:
+                continue
+            for ilvl, spec in abstract.get(ref.get(f"{W}val"), {}).items():
+                self.levels[(num.get(f"{W}numId"), ilvl)] = spec
+
+    def marker(self, num_id: str, ilvl: int) -> str:
+        spec = self.levels.get((num_id, ilvl))
+        if spec is None:
+            return ""
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        start = spec[2]
+        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        text = spec[1]
+        for k in range(ilvl + 1):
+            fmt_k = self.levels.get((num_id, k), spec)[0]
+            value = counters[k] or self.levels.get((num_id, k), spec)[2]
+            text = text.replace(f"%{k + 1}", _number_text(fmt_k, value))
+        return text
+
+
+def _num_pr(paragraph):
+    ppr = paragraph._p.pPr
+    num_pr = ppr.numPr if ppr is not None else None
+    if num_pr is None:  # numbering may come from the paragraph's style
+        style = paragraph.style
+        while style is not None and num_pr is None:
+            sppr = style.element.pPr
+            num_pr = sppr.numPr if sppr is not None else None
+            style = style.base_style
+    if num_pr is None or num_pr.numId is None:
+        return None
+    ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+    return str(num_pr.numId.val), int(ilvl)
+
+
+def docx_text(data: bytes) -> str:
+    """Paragraphs and table rows in document order, list numbers made visible."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise StageError("read", "password-protected or legacy (OLE) Word file, not a .docx package")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise StageError("read", f"corrupt .docx: {exc}") from None
+    numbering = _Numbering(document)
+    lines = []
+    for child in document.element.body.iterchildren():
+        if child.tag == f"{W}p":
+            p = Paragraph(child, document)
+            num = _num_pr(p)
+            marker = numbering.marker(*num) if num else ""
+            lines.append(marker + p.text)
+        elif child.tag == f"{W}tbl":
+            for row in Table(child, document).rows:
+                cells = []
+                for cell in row.cells:
+                    text = cell.text.strip().replace("\n", " ")
+                    if not cells or text != cells[-1]:  # merged cells repeat
+                        cells.append(text)
+                lines.append("\t".join(cells))
+    return "\n".join(lines)
+
+
+def doc_text(data: bytes) -> str:
+    """Legacy .doc through antiword, or LibreOffice, when one is installed."""
+    antiword = shutil.which("antiword")
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if not antiword and not office:
+        raise StageError("read", "cannot read .doc: needs antiword or LibreOffice (soffice), neither is installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.doc"
+        src.write_bytes(data)
+        try:
+            if antiword:
+                out = subprocess.run([antiword, "-w", "0", "-m", "UTF-8.txt", str(src)],
+                                     capture_output=True, timeout=120, check=True)
+                return out.stdout.decode("utf-8", errors="replace")
+            subprocess.run([office, "--headless", "--convert-to", "txt:Text (encoded):UTF8", "--outdir", tmp,
+                            str(src)], capture_output=True, timeout=300, check=True)
+            return (Path(tmp) / "in.txt").read_text(encoding="utf-8", errors="replace")
+        except subprocess.CalledProcessError as exc:
+            reason = (exc.stderr or b"").decode("utf-8", errors="replace").strip()[:200]
+            raise StageError("read", f"cannot convert .doc: {reason or 'converter failed'}") from None
+        except subprocess.TimeoutExpired:
+            raise StageError("read", "cannot convert .doc: converter timed out") from None

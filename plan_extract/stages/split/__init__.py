@@ -1,0 +1,159 @@
+"""Stage ``split``: cut a cleaned document into plans (SPEC §1).
+
+Each line is classified once (plan title, site chrome, related list, preface,
+table of contents, text); plans start at plan titles; what belongs to no plan
+is dropped and counted, so each plan's ``warnings`` say what was left out.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from typing import Callable, Optional, Sequence
+
+import regex
+
+from ...core.document import Cleaned, Line, Note, Plan
+from ...core.offsets import TextBuilder
+from ...rules import Rules, load_rules
+from .lines import classify_lines
+from .year import plan_year
+_SENTENCE_END = regex.compile(r"[。；;！？!?]")
+_DATE_LINE = regex.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
+
+DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title", "boilerplate", "running_header")
+
+# line_decider(lines) -> a kind for each line: the rules' kind, or "boilerplate"
+# where a trained line model is sure (the pipeline passes one in).
+LineDecider = Callable[[Sequence[Line]], Sequence[str]]
+
+
+def _plan_starts(lines: list[Line]) -> list[int]:
+    titles = [i for i, ln in enumerate(lines) if ln.kind == "title" and not ln.collection]
+    ordinal = [i for i in titles if lines[i].ordinal]
+    if ordinal:
+        return ordinal
+    for level in sorted({lines[i].heading for i in titles if lines[i].heading}):
+        same = [i for i in titles if lines[i].heading == level]
+        if len(same) >= 2:
+            return same
+    isolated = [i for i in titles if _isolated(lines, i)]
+    if len(isolated) >= 2 and all(_body_after(lines, i) >= 200 for i in isolated):
+        return isolated
+    # plans in a row: the file opens with a plan title and another follows a finished paragraph
+    content = [i for i, ln in enumerate(lines) if ln.kind in ("text", "title")]
+    if content and lines[content[0]].kind == "title":
+        in_row = [i for i in titles if i == content[0] or _after_paragraph(lines, i)]
+        if len(in_row) >= 2 and all(_body_after(lines, i) >= 200 for i in in_row):
+            return in_row
+    content = [i for i, ln in enumerate(lines) if ln.kind in ("text", "title")]
+    first_titles = [i for i in content[:3] if lines[i].kind == "title" and not lines[i].collection]
+    if first_titles:
+        return first_titles[:1]
+    return content[:1]
+
+
+def _isolated(lines: list[Line], i: int) -> bool:
+    before = i == 0 or lines[i - 1].kind != "text"
+    after = i + 1 >= len(lines) or lines[i + 1].kind != "title"
+    return before and after
+
+
+def _after_paragraph(lines: list[Line], i: int) -> bool:
+    """The nearest text line before ``i`` ends a sentence (or is a date line)."""
+    for ln in map(lines.__getitem__, range(i - 1, -1, -1)):  # no copy of the lines before: linear per title
+        if ln.kind == "text":
+            v = ln.view.strip()
+            return bool(_SENTENCE_END.search(v[-1:]) or _DATE_LINE.match(v))
+        if ln.kind == "title":
+            return False
+    return False
+
+
+def _body_after(lines: list[Line], i: int) -> int:
+    n = 0
+    for ln in map(lines.__getitem__, range(i + 1, len(lines))):  # no copy of the rest of the document per title
+        if ln.kind == "title":
+            break
+        if ln.kind == "text":
+            n += len(ln.view.strip())
+    return n
+
+
+def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None,
+                line_decider: Optional[LineDecider] = None) -> list[Plan]:
+    """The plans of ``cleaned``, in document order (one when it holds no title).
+
+    ``line_decider`` (a trained line model, :mod:`plan_extract.models.deciders`)
+    may turn text lines into boilerplate; it never restores a dropped line.
+    """
+    rules = rules or load_rules()
+    lines = classify_lines(cleaned, rules=rules)
+    if line_decider is not None:
+        for line, kind in zip(lines, line_decider(lines)):
+            line.kind = kind
+    starts = _plan_starts(lines)
+    if not starts:
+        return []
+    before = [i for i in range(starts[0]) if lines[i].kind == "text"]
+    if sum(len(lines[i].view.strip()) for i in before) > rules.get("plans", "title", "preface_max_chars"):
+        starts = [before[0]] + starts  # too long for a preface: a plan whose title was not recognised
+    collection_titles = [ln for ln in lines[: starts[0]] if ln.kind == "title"]
+    for i in range(starts[0]):
+        kind = lines[i].kind
+        if kind == "title":
+            lines[i].kind = "collection_title"
+        elif kind == "text":
+            lines[i].kind = "preface"
+    for ln in lines[starts[0]:]:
+        if ln.kind == "title" and ln.collection:
+            ln.kind = "collection_title"
+    drops = [Note(ln.kind, cleaned.map.start(ln.start), ln.text.strip())
+             for ln in lines if ln.kind in DROPPED]
+    notes = sorted(drops + list(cleaned.notes), key=lambda n: n.pos)
+    note_pos = [n.pos for n in notes]
+    bounds = starts + [len(lines)]
+    plans = []
+    for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        keep = [ln for ln in lines[a:b] if ln.kind in ("text", "title", "blank")]
+        text, view, pmap = _cut(cleaned, keep)
+        head = lines[a]
+        title = head.title if head.kind == "title" else None
+        src_lo = 0 if k == 0 else cleaned.map.start(lines[a].start)
+        src_hi = cleaned.map.start(lines[b].start) if b < len(lines) else float("inf")
+        own = notes[bisect_left(note_pos, src_lo):bisect_left(note_pos, src_hi)]  # notes are sorted
+        year = plan_year(view, title_view=head.view if title else None,
+                         collection_views=[ln.view for ln in collection_titles], rules=rules)
+        plans.append(Plan(index=k, title=title, year=year, text=text, view=view, map=pmap,
+                          warnings=warnings_of(own)))
+    return plans
+
+
+def _cut(cleaned: Cleaned, keep: list[Line]):
+    """Text of the kept lines (blank edges trimmed) and its map to ``cleaned``."""
+    while keep and keep[-1].kind == "blank":
+        keep.pop()
+    while keep and keep[0].kind == "blank":
+        keep.pop(0)
+    runs: list[list[int]] = []  # kept lines, with their line breaks, merged where they follow each other
+    for j, ln in enumerate(keep):
+        end = ln.start + len(ln.text.rstrip()) if j == len(keep) - 1 else ln.end + 1
+        if runs and runs[-1][1] == ln.start:
+            runs[-1][1] = end
+        else:
+            runs.append([ln.start, end])
+    tb = TextBuilder(cleaned.text)
+    for a, b in runs:
+        tb.keep(a, b)
+    text, pmap = tb.result()
+    return text, "".join(cleaned.view[a:b] for a, b in runs), pmap
+
+
+def warnings_of(notes: list[Note]) -> tuple[dict, ...]:
+    """Count what was dropped or left unrepaired, by kind, in a stable order."""
+    dropped = Counter(n.kind for n in notes if n.kind in DROPPED or n.kind == "page_number")
+    out = [{"code": "dropped", "kind": kind, "count": dropped[kind]} for kind in sorted(dropped)]
+    moji = [n.text for n in notes if n.kind == "mojibake"]
+    if moji:
+        out.append({"code": "mojibake", "count": len(moji), "examples": moji[:5]})
+    return tuple(out)

@@ -1,0 +1,146 @@
+"""Each line of a cleaned document classified once by the rules: plan title,
+site chrome, related list, preface, table of contents, running header, text
+or blank (``rules/boilerplate.yaml``, ``rules/plans.yaml``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Optional
+
+import regex
+
+from ...core.document import Cleaned, Line
+from ...rules import Rules, load_rules
+
+_SENTENCE = regex.compile(r"[。；;]")
+_SENTENCE_END = regex.compile(r"[。；;！？!?]")
+_COLLECTION_SUFFIX = regex.compile(r"(?:汇编|合集|大全)\s*$")
+
+
+def classify_lines(cleaned: Cleaned, *, rules: Optional[Rules] = None) -> list[Line]:
+    """The document's lines with the rules' kinds: what the split stage cuts
+    plans from, what a line model refines at run time, and what training
+    labels from the gold."""
+    rules = rules or load_rules()
+    lines = _lines(cleaned)
+    _classify(lines, rules)
+    _running_headers(lines, rules)
+    return lines
+
+
+def _lines(cleaned: Cleaned) -> list[Line]:
+    out = []
+    pos = 0
+    for text in cleaned.text.split("\n"):
+        end = pos + len(text)
+        out.append(Line(pos, end, text, cleaned.view[pos:end]))
+        pos = end + 1
+    return out
+
+
+def _running_headers(lines: list[Line], rules: Rules) -> None:
+    """A short line repeated on every page (a PDF's running header) is chrome."""
+    texts = [(ln, ln.view.strip()) for ln in lines if ln.kind == "text"]
+    counts = Counter(v for _, v in texts)
+    repeat = rules.get("boilerplate", "running_header")
+    min_repeats, max_len = repeat["min_repeats"], repeat["max_len"]
+    marker_start = rules.re("plans", "not_title_start")
+    for ln, v in texts:
+        if counts[v] >= min_repeats and len(v) <= max_len \
+                and not _SENTENCE_END.search(v) and not marker_start.match(v):
+            ln.kind = "running_header"  # a heading repeated in several plans opens with a marker
+
+
+def _classify(lines: list[Line], rules: Rules) -> None:
+    is_chrome = _chrome_test(rules)
+    title_rules = _title_rules(rules)
+    related_header = rules.re("boilerplate", "related_header")
+    related_item = rules.re("boilerplate", "related_item")
+    item_max = rules.get("boilerplate", "related_item_max_len")
+    preface = rules.re("boilerplate", "preface_cue")
+    # every TOC pattern is anchored at both ends (^…$): matched backwards from
+    # the end, a prose line ending in 。 fails at its last character
+    toc = rules.re("boilerplate", "toc", reverse=True)
+    list_prefix = rules.re("boilerplate", "list_prefix")
+    in_related = False
+    for line in lines:
+        v = line.view.strip()
+        if v and v not in ("-", "*"):  # half the lines are blank: no prefix to strip
+            v = list_prefix.sub("", v)
+        if not v:
+            line.kind = "blank"
+            continue
+        if in_related and len(v) <= item_max and not _SENTENCE.search(v) and not is_chrome(v):
+            line.kind = "related_list"  # a title-like line inside the list is a list item
+            continue
+        if _title(line, title_rules):
+            in_related = False
+            continue
+        if related_header.search(v.strip("【】[]〔〕 ")):
+            line.kind, in_related = "related_list", True
+        elif is_chrome(v):
+            line.kind = "site_chrome"
+        elif in_related and (related_item.search(v) or len(v) <= item_max and not _SENTENCE.search(v)):
+            line.kind = "related_list"
+        elif toc.match(v):
+            line.kind = "toc"
+        elif len(v) < 200 and preface.search(v):
+            line.kind = "preface"
+        else:
+            in_related = False
+
+
+def _chrome_test(rules: Rules):
+    """v -> whether the line is site chrome: a chrome pattern or chrome parts
+    (built once per Rules, so the per-line test looks nothing up)."""
+    def build():
+        chrome = rules.found("boilerplate", "site_chrome")
+        separator = rules.re("boilerplate", "chrome_separator")
+        part = rules.re("boilerplate", "chrome_part")
+        return lambda v: chrome(v) or _chrome_parts(v, separator, part)
+    return rules.memo("split_chrome_test", build)
+
+
+def _chrome_parts(v: str, separator: regex.Pattern, part: regex.Pattern) -> bool:
+    """A line of chrome tokens joined by separators."""
+    pieces = separator.split(v)
+    if len(pieces) < 2:
+        return False  # no separator: most lines
+    parts = [p for p in pieces if p]
+    return len(parts) >= 2 and all(part.match(p) for p in parts)
+
+
+def _title_rules(rules: Rules):
+    return rules.memo("split_title_rules", lambda: (
+        rules.get("plans", "title", "max_len"), rules.re("plans", "title_prefix"),
+        rules.re("plans", "title_suffix", reverse=True), rules.re("plans", "not_title_start"),
+        rules.re("plans", "title"), rules.re("plans", "markdown_heading"), rules.re("plans", "title", "contains")))
+
+
+def _title(line: Line, title_rules: tuple) -> bool:
+    """Mark ``line`` as a plan title when it names a plan (``title_rules``:
+    :func:`_title_rules`, fetched once per document)."""
+    max_len, title_prefix, title_suffix, not_title_start, title, markdown_heading, plan_word = title_rules
+    if len(line.view.strip(" \t\u3000*_#")) > max_len:
+        return False  # the core is at least this long: a paragraph, decided without a search
+    if not plan_word.search(line.view):
+        return False  # no title without a plan word: one search of the line instead of four
+    prefix = title_prefix.match(line.view)
+    suffix = title_suffix.search(line.view, prefix.end())
+    a, b = prefix.end(), max(prefix.end(), suffix.start())
+    core = line.view[a:b]
+    if not core or len(core) > max_len:
+        return False
+    if not_title_start.match(core):
+        return False
+    m = title.match(core)
+    if not m:
+        return False
+    heading = markdown_heading.match(line.view)
+    line.kind = "title"
+    line.ordinal = bool(m.group("ordinal") or m.group("prefix"))
+    line.collection = bool(m.group("collection")) or bool(
+        _COLLECTION_SUFFIX.search(m.group("suffix") or ""))
+    line.heading = len(heading.group("hashes")) if heading else 0
+    line.title = line.text[a:b].strip()
+    return True

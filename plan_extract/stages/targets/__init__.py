@@ -1,0 +1,71 @@
+"""Stage ``targets``: quantities a plan commits to (SPEC §3, decisions 14–20).
+
+Find, decide, resolve:
+
+- ``candidates``: every number with a unit (ranges, Chinese numerals,
+  placeholders) with its context: cue, verb, brackets, past markers;
+  ``baselines`` marks the earlier levels among them;
+- ``decide``: the rules label each ``target`` / ``baseline`` / ``other``; a
+  trained model, passed in by the pipeline, may overrule them;
+- ``resolve``: a target's record fields (metric through jieba on the
+  clause, comparator, values, baseline).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from typing import Callable, Optional, Sequence
+
+from ...core.document import Candidate, Deadline, Decision, Plan, Section, Target
+from ...rules import Rules, load_rules
+from ...text.spans import same_clause, section_finder
+from .baselines import baselines_of
+from .candidates import find_candidates
+from .decide import decide as rule_decide
+from .resolve import resolve
+
+LINK_REACH = 200  # a deadline links to a target in its clause that starts less than this far away
+
+
+def candidates_of(plan: Plan, sections: Sequence[Section], *,
+                  rules: Optional[Rules] = None) -> tuple[list[Candidate], list[str]]:
+    """The plan's target candidates and the rules' label of each: what a
+    model sees at run time, and what training labels from the gold."""
+    rules = rules or load_rules()
+    cands = find_candidates(plan.view, rules=rules, sections=sections)
+    return cands, rule_decide(cands, plan.view)
+
+
+# decide(candidates, rule labels, plan view, sections) -> one Decision per candidate
+Decider = Callable[[Sequence[Candidate], Sequence[str], str, Sequence[Section]], Sequence[Decision]]
+
+
+def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Deadline], *,
+               rules: Optional[Rules] = None, decide: Optional[Decider] = None) -> tuple[Target, ...]:
+    """The plan's targets as records, linked to sections and same-clause deadlines.
+
+    ``decide``: a trained model's verdict on the candidates (it also sees the
+    rules' labels); without one, the rules decide alone."""
+    rules = rules or load_rules()
+    cands, rule_labels = candidates_of(plan, sections, rules=rules)
+    if decide is None:
+        decisions = [Decision(label) for label in rule_labels]
+    else:
+        decisions = decide(cands, rule_labels, plan.view, sections) if cands else []
+    baselines = baselines_of(cands)
+    section_of = section_finder(sections)
+    deadline_starts = [d.start for d in deadlines]  # deadlines come in text order
+    out = []
+    for i, (c, decision) in enumerate(zip(cands, decisions)):
+        if decision.label != "target":
+            continue
+        f = resolve(cands, i, plan, rules, deadlines, baselines)
+        near = deadlines[bisect_left(deadline_starts, c.start - LINK_REACH + 1):
+                         bisect_right(deadline_starts, c.start + LINK_REACH - 1)]
+        linked = next((d.id for d in near if same_clause(plan.view, c.start, d.start)), None)
+        out.append(Target(id=f"t{len(out) + 1}", text=plan.text[f["start"]:f["end"]], start=f["start"],
+                          end=f["end"], metric=f["metric"], comparator=f["comparator"], value=f["value"],
+                          value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
+                          baseline=f["baseline"], section=section_of(c.start),
+                          deadline=linked, confidence=decision.confidence))
+    return tuple(out)

@@ -1,0 +1,206 @@
+"""Find: every number with a unit in a plan's view, and what surrounds it
+(cue, planned-count verb, tense, brackets, quotes), as candidates."""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import regex
+
+from ...core.document import Candidate, Flag, Section
+from ...rules import Rules, load_rules
+from ...text.numerals import to_number
+from ...text.segment import cut, tokenizer, word_crosses
+from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
+from .baselines import link_baselines
+from .patterns import _clause_start, _patterns
+
+_YEAR = regex.compile(r"(?:19|20)\d\d")
+_PER_PERIOD = regex.compile(r"每\s*(?:个)?(?:日|天|周|月|季度|季|半年|年)\S{0,4}$")
+_OPEN_END = regex.compile(r"\s*(?:[，。；,;、)）\n]|$)")
+_HAN = regex.compile(r"\p{Han}")
+_HAN_GAP = regex.compile(r"[\p{Han}\s]*")
+
+
+CUE_REACH = 12  # a cue ends at most 6 characters before the number and is at most 6 long
+
+
+def _cue_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tuple[str, int, int]]:
+    best = None
+    cue_of = pats["cue_of"]
+    for m in pats["cue_rx"].finditer(view, max(clause_start, c_start - CUE_REACH), c_start, overlapped=True):
+        word = m.group()
+        comp = cue_of[word]
+        a, b = m.start(), m.end()
+        gap = view[b:c_start]
+        blocked = pats["single_cue_not_after"].get(word)
+        if blocked is not None and (gap or (a > 0 and view[a - 1] in blocked)):
+            continue
+        if len(word) == 1 or comp == "=":
+            if len(gap) > 6 or not pats["cue_filler"].fullmatch(gap):
+                continue
+        elif len(gap) > 6 or not _HAN_GAP.fullmatch(gap):
+            continue
+        if best is None or b > best[2] or (b == best[2] and a < best[1]):
+            best = (comp, a, b)
+    return best
+
+
+def _cue_after(view: str, end: int, pats) -> Optional[tuple[str, int, int]]:
+    m = pats["after_rx"].match(view, end)
+    if m is None:
+        return None  # no cue word starts here: one match instead of a startswith per word
+    for word, comp in pats["after"]:
+        if view.startswith(word, end):
+            if view[end + len(word):end + len(word) + 1] in pats["after_cue_not_before"].get(word, "") \
+                    and end + len(word) < len(view):
+                continue
+            return comp, end, end + len(word)
+    return None
+
+
+def _verb_before(view: str, c_start: int, clause_start: int, pats) -> Optional[tuple[int, int]]:
+    window_start = max(clause_start, c_start - pats["verb_window"])
+    best = None
+    for m in pats["verb_rx"].finditer(view, window_start, c_start, overlapped=True):
+        if best is None or m.start() > best[0]:
+            best = (m.start(), m.end())
+    return best
+
+
+def _unitless(view: str, m: regex.Match, pats) -> Optional[str]:
+    """A bare number is a candidate only inside a cue frame (控制在40以下, 为零)."""
+    end = m.end("lo") if not m.group("hi") else m.end("hi")
+    if m.group("lo") == "零" and view[max(0, m.start() - 1):m.start()] == "为":
+        return ""
+    after = _cue_after(view, end, pats)
+    if after and after[0] != "~" and view[end:end + 1] != "内":
+        cs = _clause_start(view, m.start())
+        if _cue_before(view, m.start(), cs, pats):
+            return ""
+    return None
+
+
+def _inside_word(view: str, start: int) -> bool:
+    """A Chinese numeral that jieba does not start a token at (统一组织, 唯一).
+
+    jieba is asked only when a dictionary word crosses the numeral: without
+    one its cut cannot join the numeral to the left (one lookup per span
+    instead of one segmentation per candidate)."""
+    if start == 0 or not _HAN.match(view[start - 1]):
+        return False
+    if not word_crosses(tokenizer().FREQ, view, start):
+        return False
+    left = max(0, start - 6)
+    pos = left
+    for token in cut(view[left:start + 4]):
+        if pos == start:
+            return False
+        if pos > start:
+            return True
+        pos += len(token)
+    return True
+
+
+def _past(view: str, start: int, sentence: int, pats) -> bool:
+    """A past or present fact earlier in the sentence (which starts at
+    ``sentence``), with no future sign after it."""
+    last = None
+    for m in pats["past"].finditer(view, sentence, start):
+        last = m
+    return bool(last) and not pats["future"].search(view, last.end(), start)
+
+
+def _review_heading(title: str, rules: Rules) -> bool:
+    """A heading over last period's results or problems, not over plans."""
+    return bool(rules.re("targets", "review_heading").search(title)) \
+        and not rules.re("targets", "plan_heading").search(title)
+
+
+
+def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Sequence[Section] = ()) -> list[Candidate]:
+    """Every number with a unit in ``view``, with its context.
+
+    ``sections``: the plan's nodes; a number under a review heading
+    (``一、2025年工作回顾``) is flagged ``past`` like one after ``已``.
+    """
+    rules = rules or load_rules()
+    review = [(s.start, s.end) for s in sections if _review_heading(s.title, rules)]
+    t = rules.get("targets")
+    pats = _patterns(rules)
+    never, time_units = set(t["never_units"]), set(t["time_units"])
+    cue_only = set(t["cue_only_units"])
+    rate_units = set(t["rate_units"])
+    out: list[Candidate] = []
+    for m in pats["amount"].finditer(view):
+        lo, hi, unit, per = m.group("lo", "hi", "unit", "per")
+        if lo.startswith("百分之"):
+            unit = unit or "%"
+        elif lo.startswith("千分之"):
+            unit = unit or "‰"
+        if not unit:
+            unit = _unitless(view, m, pats)
+            if unit is None:
+                continue
+        if unit == "%" and view[m.start("unit") - 1: m.start("unit")] == "\n":
+            continue
+        if _YEAR.fullmatch(lo) and unit in ("年", "月"):
+            continue  # a year
+        is_ph = bool(pats["placeholder"].fullmatch(lo))
+        if not is_ph and to_number(lo) is None:
+            continue
+        if hi and not pats["placeholder"].fullmatch(hi) and to_number(hi) is None:
+            hi = None
+        start, end = m.start(), m.end()
+        cs = _clause_start(view, start)
+        sentence = sentence_start(view, start)
+        c = Candidate(start=start, end=end, lo=lo, hi=hi, unit=unit + (per or ""), placeholder=is_ph,
+                      clause_start=cs, sentence_start=sentence)
+        c.cue = _cue_before(view, start, cs, pats)
+        c.after_cue = _cue_after(view, end, pats)
+        c.verb = _verb_before(view, start, cs, pats)
+        if unit in never:
+            c.flags.add(Flag.NEVER)
+        if unit in time_units:
+            c.flags.add(Flag.TIME)
+        if unit in cue_only or not unit:
+            c.flags.add(Flag.CUE_ONLY)
+        if lo == "零" and not unit and view[start - 1:start] == "为" and view[start - 2:start - 1] != "整":
+            c.flags.add(Flag.ZERO)  # 差错事故为零: a commitment to none (not 化整为零)
+        if _past(view, start, sentence, pats) or any(a <= start < b for a, b in review):
+            c.flags.add(Flag.PAST)
+        if pats["per_person"].search(view, cs, start) and not (c.cue and c.cue[0] in (">=", "<=")):
+            c.flags.add(Flag.PER_PERSON)
+        line = view[line_start(view, start):start]
+        if in_quotes(view, start, line):
+            c.flags.add(Flag.QUOTED)
+        if _OPEN_END.match(view[end:end + 2]):
+            c.flags.add(Flag.OPEN_END)
+        if pats["condition"].search(view, cs, start):
+            c.flags.add(Flag.CONDITION)
+        if c.unit.startswith(pats["routine_units"]) or (c.lo == "一" and c.unit in pats["article_units"]):
+            c.flags.add(Flag.ROUTINE)  # a scheduled activity or an article: never a target by its verb alone
+        if pats["not_before"].search(view[max(cs, start - 4):start]) or pats["not_after"].match(view, end):
+            c.flags.add(Flag.NOT_CONTEXT)
+        if in_brackets(view, start, "《", "》", line):
+            c.flags.add(Flag.DOCUMENT_NAME)
+        if unit.startswith("次") and _PER_PERIOD.search(view[max(cs, start - 8):start]):
+            c.flags.add(Flag.FREQUENCY)
+        if lo[0] in "一二两三四五六七八九十" and not c.cue and _inside_word(view, start):
+            c.flags.add(Flag.INSIDE_WORD)
+        if unit in rate_units:
+            c.flags.add(Flag.RATE)
+        if unit in time_units and pats["time_metric"].search(view, cs, start):
+            c.flags.add(Flag.TIME_MEASURE)
+        out.append(c)
+    _share_list_verbs(view, out)
+    link_baselines(view, out, pats)
+    return out
+
+
+def _share_list_verbs(view: str, cands: list[Candidate]) -> None:
+    """新增2个抢救单元、4张留观床: items of a 、-list share the verb of the first."""
+    for prev, c in zip(cands, cands[1:]):
+        if c.verb is None and prev.verb is not None and c.clause_start == prev.clause_start \
+                and "、" in view[prev.end:c.start]:
+            c.verb = prev.verb

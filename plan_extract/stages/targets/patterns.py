@@ -1,0 +1,105 @@
+"""The targets table (``rules/targets.yaml``) compiled once per :class:`Rules`,
+and the clause boundaries every part of the stage measures from."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+import regex
+
+from ...rules import Rules
+from ...text.script import to_simplified
+
+CLAUSE_STOP = "，,；;。！？!?\n：:"
+SEGMENT_STOP = CLAUSE_STOP + "、(（)）□\ufffd?"
+
+
+def _patterns(rules: Rules):
+    def build():
+        t = rules.get("targets")
+        units = sorted(t["units"], key=len, reverse=True)
+        unit_alt = "|".join(regex.escape(u) for u in units)
+        num, ph, sep = t["number"], t["placeholder"], t["range_sep"]
+        amount = (rf"(?<![\d.A-Za-z_])(?P<lo>{ph}|{num})(?:{sep}(?P<hi>{ph}|{num}))?\s*"
+                  rf"(?P<unit>{unit_alt}|{t['ratio_unit']})?(?P<per>{t['per_unit']})?")
+        cues = sorted(((c, comp) for comp, words in t["cues_before"].items() for c in words),
+                      key=lambda x: -len(x[0]))
+        after = sorted(((c, comp) for comp, words in t["cues_after"].items() for c in words),
+                       key=lambda x: -len(x[0]))
+        verbs = sorted(t["count_verbs"], key=len, reverse=True)
+        return {
+            "amount": regex.compile(amount),
+            "cues": cues,
+            "cue_of": dict(cues),
+            "cue_rx": regex.compile("|".join(regex.escape(c) for c, _ in cues)),
+            "after": after,
+            "after_rx": regex.compile("|".join(regex.escape(c) for c, _ in after)),
+            "verbs": verbs,
+            "object_verbs": set(verbs) | set(t["metric_verbs"]),
+            "verb_rx": regex.compile("|".join(regex.escape(v) for v in verbs)),
+            "object_verb_rx": regex.compile("|".join(regex.escape(v) for v in
+                                                    sorted(set(verbs) | set(t["metric_verbs"]), key=len, reverse=True))),
+            "placeholder": regex.compile(t["placeholder"]),
+            "single_cue_not_after": t["single_cue_not_after"],
+            "cue_filler": regex.compile(t["cue_filler"]),
+            "after_cue_not_before": t["after_cue_not_before"],
+            "routine_units": tuple(t["routine_units"]),
+            "article_units": set(t["article_units"]),
+            "past": regex.compile(t["past"]),
+            "future": regex.compile(t["future"]),
+            "per_person": regex.compile(t["per_person"]),
+            "time_metric": regex.compile(t["time_metric"]),
+            "condition": regex.compile(t["condition"]),
+            "verb_window": t["verb_window"],
+            "not_before": regex.compile(t["not_before"]),
+            "not_after": regex.compile(t["not_after"]),
+            "lead": {False: set(t["lead_words"]), True: set(t["lead_words"]) | set(t["count_verbs"])},
+            "trail": set(t["trail_words"]),
+            "lead_prefix": {False: tuple(t["lead_words"]), True: tuple(set(t["lead_words"]) | set(t["count_verbs"]))},
+            "trail_suffix": tuple(t["trail_words"]),
+            "measure_units": set(t["measure_units"]),
+            "verbish": regex.compile("|".join(regex.escape(w) for w in sorted(
+                {w for w in t["lead_words"] if len(w) > 1} | set(t["count_verbs"]), key=len, reverse=True))),
+            "metric_drop": [regex.compile(p) for p in t["metric_drop"]],
+            # one search rules out a metric that no drop pattern touches (most of them)
+            "any_metric_drop": regex.compile("|".join(f"(?:{p})" for p in t["metric_drop"])),
+        }
+
+    return rules.memo("target_patterns", build)
+
+
+CLAUSE_REACH = 120
+_LAST_STOP = {stops: regex.compile("[" + regex.escape(stops + (")）" if stops is CLAUSE_STOP else "")) + "]",
+                                   flags=regex.REVERSE)
+              for stops in (CLAUSE_STOP, SEGMENT_STOP)}
+
+
+def _clause_start(view: str, pos: int, stops: str = CLAUSE_STOP) -> int:
+    """After the last stop before ``pos`` (within reach); in a clause, a stop
+    inside closed brackets does not count."""
+    floor = max(0, pos - CLAUSE_REACH + 1)
+    m = _LAST_STOP[stops].search(view, floor, pos)
+    if m is None:
+        return floor
+    if m.group() not in ")）" or stops is not CLAUSE_STOP:
+        return m.end()
+    i = pos - 1  # a closing bracket: walk back counting depth
+    depth = 0
+    while i >= 0 and pos - i < CLAUSE_REACH:
+        ch = view[i]
+        if ch in ")）" and stops is CLAUSE_STOP:
+            depth += 1
+        elif ch in "(（" and stops is CLAUSE_STOP:
+            if depth:
+                depth -= 1
+        elif ch in stops and not depth:
+            break
+        i -= 1
+    return i + 1
+
+
+@lru_cache(maxsize=1024)  # units come from the unit table (and a per-unit): a small, closed set
+def fold_unit(unit: Optional[str]) -> Optional[str]:
+    """The unit in simplified characters; a bare number (为零, 控制在40以下) has none: null."""
+    return to_simplified(unit) if unit else None

@@ -1,0 +1,196 @@
+"""Resolve: a target candidate's record fields — comparator, values,
+baseline, and the metric (its left edge found with jieba on the clause)."""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import regex
+
+from ...core.document import Baseline, Candidate, Deadline, Flag, Plan
+from ...rules import Rules
+from ...text.numerals import as_json_number, to_number
+from ...text.script import to_simplified
+from ...text.segment import cut
+from .baselines import _table_cell, baselines_of
+from .patterns import CLAUSE_REACH, SEGMENT_STOP, _LAST_STOP, _patterns, fold_unit
+
+_HAN = regex.compile(r"\p{Han}")
+
+def _needs_cut(seg: str, pats, count: bool) -> bool:
+    """Whether a lead word, a trail word, a verb or a space could be a token of ``seg``."""
+    return bool(seg) and (seg.startswith(pats["lead_prefix"][count]) or seg.endswith(pats["trail_suffix"])
+                          or seg[0].isspace() or seg[-1].isspace()
+                          or (count and pats["object_verb_rx"].search(seg) is not None))
+
+
+_NUMBERISH = regex.compile(r"[\d０-９xX×_□]|[一二两三四五六七八九十百千万]+\s*(?:个|名|项|台|次|人|家|所|张|篇|例)")
+_BRACKET_STOPS = regex.compile(r"[，,；;。！？!?\n：:]")
+_GLOSSED = regex.compile(r"[\p{Han}A-Za-z]")  # a gloss follows a word; a bracket after a stop is a marker
+BRACKET_REACH = 12  # a bracketed gloss inside a metric: （助理）, （MDT）, （CV）
+
+
+def _metric_start(view: str, end: int, pats) -> int:
+    """Start of the noun phrase ending at ``end``: back to a stop, but across a
+    short bracket pair (每千人口执业（助理）医师数) and across 、-joined items
+    without a number or a verb inside (新技术、新项目; not 新增2个单元、4张床)."""
+    floor = max(0, end - CLAUSE_REACH + 1)
+    pos = end
+    while True:
+        m = _LAST_STOP[SEGMENT_STOP].search(view, floor, pos)
+        if m is None:
+            return floor
+        ch, at = m.group(), m.start()
+        if ch in ")）":
+            opener = max(view.rfind("(", max(floor, at - BRACKET_REACH), at),
+                         view.rfind("（", max(floor, at - BRACKET_REACH), at))
+            if opener > floor and _GLOSSED.match(view, opener - 1) and not _BRACKET_STOPS.search(view, opener, at):
+                pos = opener
+                continue
+        elif ch == "、":
+            before = _LAST_STOP[SEGMENT_STOP].search(view, floor, at)
+            item = view[before.end() if before else floor:at]
+            if item.strip() and not _NUMBERISH.search(item) and not pats["verbish"].search(item, 1):
+                pos = at
+                continue
+        return m.end()
+
+
+def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool, floor: int = 0) -> tuple[str, int]:
+    """Metric ending at ``end`` and its start; jieba tokens find the left edge.
+
+    ``count``: the number counts things (not a rate or a measure), so a
+    planned-count verb before it is not part of the metric."""
+    seg_start = max(_metric_start(view, end, pats), floor)
+    seg = to_simplified(text[seg_start:end])
+    if not _needs_cut(seg, pats, count):
+        return seg, seg_start  # no word to strip: jieba's tokens would join back to seg
+    tokens = list(cut(seg))
+    pos = seg_start
+    lead = pats["lead"][count]
+    while tokens and (tokens[0] in lead or not tokens[0].strip()):
+        pos += len(tokens.pop(0))
+    while tokens and (tokens[-1] in pats["trail"] or not tokens[-1].strip()):
+        tokens.pop()
+    if count:  # the object of the last planned-count verb, if it is more than a character
+        for k in range(len(tokens) - 1, -1, -1):
+            if tokens[k] in pats["object_verbs"] and len("".join(tokens[k + 1:])) > 1:
+                pos += sum(len(tk) for tk in tokens[:k + 1])
+                tokens = tokens[k + 1:]
+                break
+    metric = "".join(tokens)
+    return metric, pos
+
+
+_NOUN_AFTER = regex.compile(r"(?P<noun>[^\s，。；、,;:：(（)）\n]{1,14}?)(?=[，。；、,;:：(（\n]|及|和|与|等|以上|以下|左右|$)")
+
+
+def _metric_after(view: str, text: str, end: int, pats) -> tuple[str, int]:
+    if end >= len(view) or not (_HAN.match(view[end]) or view[end].isascii() and view[end].isalpha()):
+        return "", end
+    m = _NOUN_AFTER.match(view, end)
+    if not m:
+        return "", end
+    noun = m.group("noun")
+    if any(noun.startswith(w) for w, _ in pats["after"]) or noun[0] in "的是为在由从将要":
+        return "", end
+    return to_simplified(text[end:m.end()]).rstrip("的"), m.end()
+
+
+def _row_metric(view: str, text: str, row: int, rules: Rules) -> tuple[str, int]:
+    """The first cell of a table row, which names what the row's values measure."""
+    cell = view[row:view.find("\t", row)]
+    name = cell.strip()
+    if not name or len(name) > rules.get("targets", "metric_max") or any(ch in name for ch in "，。；,;：:"):
+        return "", row
+    start = row + len(cell) - len(cell.lstrip())
+    return to_simplified(text[start:start + len(name)]), start
+
+
+def _unit_text(c: Candidate) -> str:
+    return c.unit
+
+
+def _around_deadlines(view: str, deadlines: Sequence[Deadline], metric_end: int) -> tuple[int, int]:
+    """(floor, end) of a metric before ``metric_end`` that must not hold a deadline:
+    合格率6月底前达到 ends before it, 6月底前配齐专职校医 starts after it."""
+    floor = 0
+    for d in deadlines:
+        if metric_end - CLAUSE_REACH <= d.start and d.end <= metric_end:
+            if view[d.end:metric_end].strip():
+                floor = max(floor, d.end)
+            else:
+                metric_end = min(metric_end, d.start)
+    return floor, metric_end
+
+
+def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
+            deadlines: Sequence[Deadline] = (), baselines: Optional[list[list[int]]] = None) -> dict:
+    """Record fields of the target candidate ``cands[i]`` (ids, section and
+    deadline come later).  ``baselines``: :func:`baselines_of` the candidates,
+    when the caller resolves many."""
+    c = cands[i]
+    pats = _patterns(rules)
+    view, text = plan.view, plan.text
+    comparator, cue_start = "=", None
+    options = [x for x in (c.cue, c.after_cue) if x]
+    if len(options) == 2 and "=" in (options[0][0], options[1][0]):
+        options = [x for x in options if x[0] != "="]  # 保持在90%以上: "=" names no direction
+    if options:
+        nearest = min(options, key=lambda x: c.start - x[2] if x is c.cue else x[1] - c.end)
+        comparator = nearest[0]
+    if c.cue:
+        cue_start = c.cue[1]
+    metric_end = min(x for x in (c.start, cue_start if cue_start is not None else c.start,
+                                 cands[c.change_from].start if c.change_from is not None else c.start))
+    if c.change_from is not None:
+        b_start = cands[c.change_from].start
+        k = max(view.rfind("由", b_start - 4, b_start), view.rfind("从", b_start - 4, b_start))
+        metric_end = min(metric_end, k if k >= 0 else b_start)
+    is_rate = Flag.RATE in c.flags
+    metric, m_start, span_end = "", metric_end, c.end
+    if not is_rate:
+        metric, after_end = _metric_after(view, text, c.end if not c.after_cue else c.after_cue[2], pats)
+        if metric:
+            span_end = after_end
+    if not metric and _table_cell(view, c.start)[1]:
+        metric, m_start = _row_metric(view, text, _table_cell(view, c.start)[0], rules)
+    if not metric:
+        counted = not is_rate and c.unit.split("/")[0] not in pats["measure_units"]
+        floor, metric_end = _around_deadlines(view, deadlines, metric_end)
+        metric, m_start = _metric_before(view, text, c.start, metric_end, pats, count=counted, floor=floor)
+        if is_rate and c.cue is None and not metric:
+            metric = ""
+    starts = [m_start if metric and m_start < c.start else c.start]
+    if cue_start is not None:
+        starts.append(cue_start)
+    if c.change_from is not None:
+        starts.append(cands[c.change_from].start - 1)
+    if c.verb and c.start - c.verb[1] <= 2:
+        starts.append(c.verb[0])
+    start = max(0, min(starts))
+    end = max(span_end, c.after_cue[2] if c.after_cue else c.end)
+    baseline = None
+    base_idx = c.change_from
+    for j in (baselines if baselines is not None else baselines_of(cands))[i]:
+        if j != c.change_from:  # a table or bracket baseline wins over 由A…至B's
+            base_idx = j
+    if base_idx is not None:
+        b = cands[base_idx]
+        baseline = Baseline(value=as_json_number(to_number(b.lo)) if not b.placeholder else None,
+                            unit=fold_unit(b.unit) or fold_unit(c.unit), year=b.baseline_year)
+        if b.start > c.start:
+            close = view.find(")", b.end)
+            end = max(end, close + 1 if 0 <= close - b.end <= 2 else b.end)
+    value = None if c.placeholder else as_json_number(to_number(c.lo))
+    value_max = None
+    if c.hi is not None:
+        value_max = None if pats["placeholder"].fullmatch(c.hi) else as_json_number(to_number(c.hi))
+    if pats["any_metric_drop"].search(metric):
+        for pattern in pats["metric_drop"]:
+            metric = pattern.sub("", metric)
+    if len(metric) > rules.get("targets", "metric_max"):
+        metric = metric[-rules.get("targets", "metric_max"):]
+    return {"start": start, "end": end, "metric": metric, "comparator": comparator, "value": value,
+            "value_max": value_max, "unit": fold_unit(c.unit), "placeholder": c.placeholder,
+            "baseline": baseline}
