@@ -79,7 +79,7 @@ def test_view_folds_as_the_fold_table_translates():
     ``str.translate`` with the whole fold table gives."""
     from conftest import CORPUS, RAW
 
-    from plan_extract.text.script import _fold, _fold_table
+    from plan_extract.text.script import _fold_table, fold as _fold
     from plan_extract.stages.read import read_file
 
     table = _fold_table(RULES)

@@ -70,3 +70,27 @@ def test_innermost_section_climbs_parents_as_a_scan_of_every_node_finds():
                 assert find(pos) == (holding[-1] if holding else None)
                 checked += bool(holding)
     assert checked > 1000
+
+
+BODY = "組織全體護理人員學習專科理論與操作技能，定期考核並記錄在案，每季度至少開展2次業務培訓。" * 5
+FORMAL_PLAN = "{one}工作安排\n（一）加強培訓\n" + BODY + "\n（二）質量控制\n" + BODY + "\n{two}進度安排\n" + \
+    "6月底前完成中期檢查，12月底前完成年度考核。" + BODY + "\n"
+
+
+def test_formal_numeral_headings_are_sections_not_plans():
+    """壹、貳、參 headings (style cjk_formal) belong to the plan's tree, like 一、二、三:
+    a heading that names a plan word (工作安排, 進度安排) is no plan title."""
+    from conftest import assert_valid_records
+
+    from plan_extract import extract_text
+
+    formal = extract_text(FORMAL_PLAN.format(one="壹、", two="貳、"))
+    plain = extract_text(FORMAL_PLAN.format(one="一、", two="二、"))
+    assert len(formal) == len(plain) == 1
+    assert [(s["style"], s["number"], s["level"]) for s in formal[0]["sections"]] == [
+        ("cjk_formal", 1, 1), ("paren_cjk", 1, 2), ("paren_cjk", 2, 2), ("cjk_formal", 2, 1)]
+    assert [(s["level"], s["title"]) for s in formal[0]["sections"]] == \
+        [(s["level"], s["title"]) for s in plain[0]["sections"]]
+    assert len(formal[0]["targets"]) == len(plain[0]["targets"]) >= 1
+    assert len(formal[0]["deadlines"]) == len(plain[0]["deadlines"]) >= 2
+    assert_valid_records(formal + plain)  # cjk_formal is a style the schema knows

@@ -24,6 +24,20 @@ def test_target_phrases(case):
             set(got["text"]) & set(want["text"])
 
 
+@pytest.mark.parametrize("phrase,metric", [
+    ("确保三、四级手术术前讨论率100%", "三、四级手术术前讨论率"),  # 三、四级 lists grades: no marker
+    ("一、二级手术量增长10%", "一、二级手术量增长"),
+    ("三、门诊病历书写合格率达到95%", "门诊病历书写合格率"),  # 三、 opens a node: not the metric's
+    ("（2）住院病历甲级率不低于90%", "住院病历甲级率"),
+    ("贰、抗菌药物使用率控制在40%以下", "抗菌药物使用率"),
+])
+def test_a_metric_loses_a_leading_marker_as_the_marker_table_defines_it(phrase, metric):
+    """The metric drops a section marker by the marker table's forms, the one
+    definition (a list of grades such as 三、四级 is no marker)."""
+    targets, _ = extract_phrase(phrase, 2026)
+    assert [t["metric"] for t in targets] == [metric]
+
+
 def test_numbers_under_a_review_heading_are_past_facts():
     """一、2025年工作回顾 holds last year's statistics; the plan part holds the targets."""
     from plan_extract import extract_text

@@ -1,1 +1,1 @@
-
+"""Plan extraction inside other tools: the spaCy component (``spacy``)."""

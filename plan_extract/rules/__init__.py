@@ -2,6 +2,13 @@
 
 Stages never import regexes: they take a :class:`Rules` and ask it for a
 compiled pattern by table and key, so a rule changes without touching code.
+
+``shared.yaml`` holds what several tables use (numeral and punctuation
+classes); a pattern refers to a shared definition, or to one of its own
+table's ``parts``, as ``{name}``, expanded here when the tables are read.
+The loader also checks the tables against the record's vocabularies
+(:mod:`plan_extract.core.vocabulary`): every marker style, deadline kind and
+comparator a table files rules under must be one the records know.
 """
 
 from __future__ import annotations
@@ -13,7 +20,11 @@ from typing import Any
 import regex
 import yaml
 
-TABLES = ("clean", "markers", "boilerplate", "plans", "targets", "deadlines")
+from ..core.vocabulary import Comparator, DeadlineKind, MarkerStyle, values
+
+TABLES = ("shared", "clean", "markers", "boilerplate", "plans", "targets", "deadlines")
+# {name} refers to a definition; \p{Han} is a Unicode property, not a reference
+_REFERENCE = regex.compile(r"(?<!\\[pP])\{([A-Za-z_]\w*)\}")
 
 
 class Rules:
@@ -100,12 +111,62 @@ def _anchored(pattern: str) -> bool:
     return True
 
 
+def expand(node: Any, definitions: dict[str, str], where: str = "") -> Any:
+    """``node`` with every ``{name}`` in its strings replaced by its definition
+    (definitions may refer to each other); an unknown name is an error."""
+    if isinstance(node, dict):
+        return {k: expand(v, definitions, f"{where}/{k}") for k, v in node.items()}
+    if isinstance(node, list):
+        return [expand(v, definitions, f"{where}[{i}]") for i, v in enumerate(node)]
+    if not isinstance(node, str):
+        return node
+    seen: set[str] = set()
+
+    def one(m: regex.Match) -> str:
+        name = m.group(1)
+        if name not in definitions:
+            raise ValueError(f"rules{where}: unknown reference {{{name}}}")
+        if name in seen:
+            raise ValueError(f"rules{where}: {{{name}}} refers to itself")
+        seen.add(name)
+        value = _REFERENCE.sub(one, definitions[name])
+        seen.discard(name)
+        return value
+
+    return _REFERENCE.sub(one, node)
+
+
+def _check(tables: dict[str, Any]) -> None:
+    """The tables file their rules under the records' vocabularies."""
+    styles = [s["name"] for s in tables["markers"]["styles"]]
+    if sorted(styles) != sorted(values(MarkerStyle)):
+        raise ValueError(f"rules/markers.yaml styles {styles} are not the marker styles {values(MarkerStyle)}")
+    order = tables["deadlines"]["order"]
+    if sorted(order) != sorted(values(DeadlineKind)) or set(tables["deadlines"]["matchers"]) != set(order):
+        raise ValueError(f"rules/deadlines.yaml files matchers under {order}, not the kinds {values(DeadlineKind)}")
+    for key in ("cues_before", "cues_after"):
+        unknown = set(tables["targets"][key]) - set(values(Comparator))
+        if unknown:
+            raise ValueError(f"rules/targets.yaml {key} names comparators {sorted(unknown)}")
+
+
+def read_tables(folder) -> dict[str, Any]:
+    """The YAML tables of ``folder``, references expanded and checked."""
+    raw = {}
+    for name in TABLES:
+        with (folder / f"{name}.yaml").open("r", encoding="utf-8") as fh:
+            raw[name] = yaml.safe_load(fh)
+    shared = raw["shared"]
+    definitions = {**shared["chars"]}
+    tables = {}
+    for name, table in raw.items():
+        local = {**definitions, **table.get("parts", {})} if isinstance(table, dict) else definitions
+        tables[name] = expand(table, local, f"/{name}")
+    _check(tables)
+    return tables
+
+
 @lru_cache(maxsize=1)
 def load_rules() -> Rules:
     """The package's rule tables (cached: every stage shares one copy)."""
-    folder = resources.files("plan_extract") / "rules"
-    tables = {}
-    for name in TABLES:
-        with (folder / f"{name}.yaml").open("r", encoding="utf-8") as fh:
-            tables[name] = yaml.safe_load(fh)
-    return Rules(tables)
+    return Rules(read_tables(resources.files("plan_extract") / "rules"))

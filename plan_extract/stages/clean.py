@@ -17,7 +17,9 @@ import regex
 from ..core.document import Cleaned, Note
 from ..core.offsets import OffsetMap, TextBuilder, identity
 from ..rules import Rules, load_rules
-from ..text.script import detect_script, view_of
+from ..text.layout import running_headers
+from ..text.markers import opens_with_marker
+from ..text.script import detect_script, make_view, view_of
 
 
 def _rewrite(text: str, pattern: regex.Pattern, repl: Callable[[regex.Match], str]):
@@ -79,6 +81,18 @@ def _entity(rules: Rules) -> Callable[[regex.Match], str]:
     return repl
 
 
+MARKER_REACH = 8  # longer than any marker: （十一）、 第十一部分
+
+
+def _box_in_word(rules: Rules) -> Callable[[regex.Match], str]:
+    """A box inside a word goes; one before a section marker stays (lost punctuation)."""
+    def repl(m: regex.Match) -> str:
+        after = m.string[m.end():m.end() + MARKER_REACH]
+        return m.group() if opens_with_marker(make_view(after, rules=rules), rules) else ""
+
+    return repl
+
+
 def _line_spans(text: str):
     pos = 0
     for line in text.split("\n"):
@@ -118,22 +132,12 @@ def _page_number_lines(c: _Cleaner, pattern: regex.Pattern) -> None:
 def _running_header_lines(c: _Cleaner, rules: Rules) -> None:
     """A short line repeated on every page of a PDF (a running header) goes
     before wrapped lines are joined, or it would be glued into sentences."""
-    spec = rules.get("clean", "running_header")
-    ends = rules.re("clean", "sentence_end")
-    marker = rules.re("plans", "not_title_start")
     lines = list(_line_spans(c.text))
-    where: dict[str, list[int]] = {}
-    for k, (_, _, line) in enumerate(lines):
-        where.setdefault(line.strip(), []).append(k)
-
-    def once_a_page(s: str) -> bool:  # repeated, and far apart: once per page, not a repeated paragraph
-        at = where[s]
-        return len(at) >= spec["min_repeats"] and min(b - a for a, b in zip(at, at[1:])) >= spec["min_gap_lines"]
-
+    headers = running_headers([line for _, _, line in lines], rules=rules, spread=True)
     spans = []
     for start, end, line in lines:
         s = line.strip()
-        if s and len(s) <= spec["max_len"] and not ends.search(s) and not marker.match(s) and once_a_page(s):
+        if s in headers:
             c.notes.append(Note("running_header", c.map.start(start), s))
             spans.append((start, min(end + 1, len(c.text))))
     c.delete_spans(spans)
@@ -190,7 +194,7 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
     if _glossed(c, rules):
         c.apply(rules.re("clean", "pinyin_toneless"), lambda m: "")
     c.apply(rules.re("clean", "backtick"), lambda m: "")
-    c.apply(rules.re("clean", "box_in_word"), lambda m: "")
+    c.apply(rules.re("clean", "box_in_word"), _box_in_word(rules))
     c.apply(rules.re("clean", "split_decimal"), lambda m: "")
     percent_o = rules.get("clean", "percent_o", "replace")
     c.apply(rules.re("clean", "percent_o"), lambda m: percent_o)

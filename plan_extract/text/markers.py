@@ -68,3 +68,9 @@ def marker_at(view: str, pos: int, rules: Rules, end: Optional[int] = None) -> O
     if not enclosed and view[stop - 1] in "、,，" and rules.re("markers", "not_after").match(view, stop, end):
         return None  # 一、二级医院, 3、4月: a list of numbers, not a node
     return Marker(pos, stop, name, marker_number(m.group("num")))
+
+
+def opens_with_marker(view: str, rules: Rules) -> bool:
+    """Whether ``view`` (a line or a title, formatting stripped) opens with a
+    section marker: such a line is a heading, never a plan title or a running header."""
+    return marker_at(view, 0, rules) is not None

@@ -48,10 +48,10 @@ def view_of(text: str, rules: Rules) -> tuple[str, bool]:
     changed = simple != text
     if len(simple) != len(text):
         simple = "\n".join(_same_length(line) for line in text.split("\n"))
-    return _fold(simple, rules), changed
+    return fold(simple, rules), changed
 
 
-def _fold(text: str, rules: Rules) -> str:
+def fold(text: str, rules: Rules) -> str:
     """``text.translate(fold table)``: a substitution of the few characters to
     fold costs less than translate's lookup of every character."""
     table, chars = rules.memo("fold", lambda: _fold_chars(rules))

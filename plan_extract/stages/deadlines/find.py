@@ -28,15 +28,6 @@ def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern, Optional[str], tup
     ``contains`` pattern shared by matchers is compiled once, so that its hits
     are sought once per view."""
     def build():
-        parts = rules.get("deadlines", "parts")
-        subs = {"{month}": parts["month"], "{day}": parts["day"], "{num}": parts["num"],
-                "{year}": parts["year"], "{year2}": parts["year"].replace("(?P<y>", "(?P<y2>")}
-
-        def expand(pattern: str) -> str:
-            for key, value in subs.items():
-                pattern = pattern.replace(key, value)
-            return pattern
-
         contained: dict[str, regex.Pattern] = {}
         out = []
         for kind in rules.get("deadlines", "order"):
@@ -45,8 +36,8 @@ def _compiled(rules: Rules) -> list[tuple[str, regex.Pattern, Optional[str], tup
                 contains = [contains] if isinstance(contains, str) else contains
                 for c in contains:
                     if c not in contained:
-                        contained[c] = regex.compile(expand(c))
-                out.append((kind, regex.compile(expand(entry["regex"])), entry.get("anchor"),
+                        contained[c] = regex.compile(c)
+                out.append((kind, regex.compile(entry["regex"]), entry.get("anchor"),
                             tuple(contained[c] for c in contains)))
         return out
 

@@ -61,11 +61,11 @@ def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
             return rules.get("deadlines", "duration", "same")[g["u"]], None
         n = to_number(g["n"]) if g["n"] != "半" else 0.5
         unit = g["u"]
-        template = rules.get("deadlines", "duration").get(unit)
-        if template is None or n is None:
+        designator = rules.get("deadlines", "duration").get(unit)
+        if designator is None or unit == "same" or n is None:
             return None
         n_text = str(int(n)) if float(n).is_integer() else str(n)
-        return template.replace("{n}", n_text), None
+        return f"P{designator[:-1]}{n_text}{designator[-1]}", None  # TH: PT24H, D: P3D
     y = _year_of(m, g, "y", year)  # only now: the kinds above use no year
     m2 = int(to_number(g["m2"])) if g.get("m2") else None
     next_year = bool(g.get("next"))  # 11月至次年1月

@@ -4,16 +4,16 @@ or blank (``rules/boilerplate.yaml``, ``rules/plans.yaml``)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Optional
 
 import regex
 
 from ...core.document import Cleaned, Line
 from ...rules import Rules, load_rules
+from ...text.layout import running_headers
+from ...text.markers import opens_with_marker
 
 _SENTENCE = regex.compile(r"[。；;]")
-_SENTENCE_END = regex.compile(r"[。；;！？!?]")
 _COLLECTION_SUFFIX = regex.compile(r"(?:汇编|合集|大全)\s*$")
 
 
@@ -40,15 +40,11 @@ def _lines(cleaned: Cleaned) -> list[Line]:
 
 def _running_headers(lines: list[Line], rules: Rules) -> None:
     """A short line repeated on every page (a PDF's running header) is chrome."""
-    texts = [(ln, ln.view.strip()) for ln in lines if ln.kind == "text"]
-    counts = Counter(v for _, v in texts)
-    repeat = rules.get("boilerplate", "running_header")
-    min_repeats, max_len = repeat["min_repeats"], repeat["max_len"]
-    marker_start = rules.re("plans", "not_title_start")
-    for ln, v in texts:
-        if counts[v] >= min_repeats and len(v) <= max_len \
-                and not _SENTENCE_END.search(v) and not marker_start.match(v):
-            ln.kind = "running_header"  # a heading repeated in several plans opens with a marker
+    texts = [ln for ln in lines if ln.kind == "text"]
+    headers = running_headers([ln.view for ln in texts], rules=rules)
+    for ln in texts:
+        if ln.view.strip() in headers:
+            ln.kind = "running_header"
 
 
 def _classify(lines: list[Line], rules: Rules) -> None:
@@ -113,14 +109,14 @@ def _chrome_parts(v: str, separator: regex.Pattern, part: regex.Pattern) -> bool
 def _title_rules(rules: Rules):
     return rules.memo("split_title_rules", lambda: (
         rules.get("plans", "title", "max_len"), rules.re("plans", "title_prefix"),
-        rules.re("plans", "title_suffix", reverse=True), rules.re("plans", "not_title_start"),
+        rules.re("plans", "title_suffix", reverse=True), lambda view: opens_with_marker(view, rules),
         rules.re("plans", "title"), rules.re("plans", "markdown_heading"), rules.re("plans", "title", "contains")))
 
 
 def _title(line: Line, title_rules: tuple) -> bool:
     """Mark ``line`` as a plan title when it names a plan (``title_rules``:
     :func:`_title_rules`, fetched once per document)."""
-    max_len, title_prefix, title_suffix, not_title_start, title, markdown_heading, plan_word = title_rules
+    max_len, title_prefix, title_suffix, opens_with_marker, title, markdown_heading, plan_word = title_rules
     if len(line.view.strip(" \t\u3000*_#")) > max_len:
         return False  # the core is at least this long: a paragraph, decided without a search
     if not plan_word.search(line.view):
@@ -131,8 +127,8 @@ def _title(line: Line, title_rules: tuple) -> bool:
     core = line.view[a:b]
     if not core or len(core) > max_len:
         return False
-    if not_title_start.match(core):
-        return False
+    if opens_with_marker(core):
+        return False  # a heading of the plan's own tree
     m = title.match(core)
     if not m:
         return False

@@ -4,12 +4,13 @@ and the clause boundaries every part of the stage measures from."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional
+from typing import Callable, Optional
 
 import regex
 
 from ...rules import Rules
-from ...text.script import to_simplified
+from ...text.markers import marker_at
+from ...text.script import fold, to_simplified
 
 CLAUSE_STOP = "，,；;。！？!?\n：:"
 SEGMENT_STOP = CLAUSE_STOP + "、(（)）□\ufffd?"
@@ -61,9 +62,10 @@ def _patterns(rules: Rules):
             "measure_units": set(t["measure_units"]),
             "verbish": regex.compile("|".join(regex.escape(w) for w in sorted(
                 {w for w in t["lead_words"] if len(w) > 1} | set(t["count_verbs"]), key=len, reverse=True))),
-            "metric_drop": [regex.compile(p) for p in t["metric_drop"]],
+            "metric_drop": [_marker_drop(rules) if p == "marker" else _pattern_drop(regex.compile(p))
+                            for p in t["metric_drop"]],
             # one search rules out a metric that no drop pattern touches (most of them)
-            "any_metric_drop": regex.compile("|".join(f"(?:{p})" for p in t["metric_drop"])),
+            "any_metric_drop": regex.compile("|".join(f"(?:{p})" for p in t["metric_drop"] if p != "marker")),
         }
 
     return rules.memo("target_patterns", build)
@@ -97,6 +99,23 @@ def _clause_start(view: str, pos: int, stops: str = CLAUSE_STOP) -> int:
             break
         i -= 1
     return i + 1
+
+
+def _pattern_drop(pattern: regex.Pattern) -> Callable[[str], str]:
+    return lambda metric: pattern.sub("", metric)
+
+
+def _marker_drop(rules: Rules) -> Callable[[str], str]:
+    """A metric without the section marker it starts with (and the spaces after it)."""
+    def drop(metric: str) -> str:
+        m = marker_at(fold(metric, rules), 0, rules)
+        return metric[m.end:].lstrip() if m else metric
+
+    return drop
+
+
+def starts_with_marker(metric: str, rules: Rules) -> bool:
+    return marker_at(fold(metric, rules), 0, rules) is not None
 
 
 @lru_cache(maxsize=1024)  # units come from the unit table (and a per-unit): a small, closed set

@@ -13,7 +13,7 @@ from ...text.numerals import as_json_number, to_number
 from ...text.script import to_simplified
 from ...text.segment import cut
 from .baselines import _table_cell, baselines_of
-from .patterns import CLAUSE_REACH, SEGMENT_STOP, _LAST_STOP, _patterns, fold_unit
+from .patterns import CLAUSE_REACH, SEGMENT_STOP, _LAST_STOP, _patterns, fold_unit, starts_with_marker
 
 _HAN = regex.compile(r"\p{Han}")
 
@@ -186,9 +186,9 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     value_max = None
     if c.hi is not None:
         value_max = None if pats["placeholder"].fullmatch(c.hi) else as_json_number(to_number(c.hi))
-    if pats["any_metric_drop"].search(metric):
-        for pattern in pats["metric_drop"]:
-            metric = pattern.sub("", metric)
+    if pats["any_metric_drop"].search(metric) or starts_with_marker(metric, rules):
+        for drop in pats["metric_drop"]:
+            metric = drop(metric)
     if len(metric) > rules.get("targets", "metric_max"):
         metric = metric[-rules.get("targets", "metric_max"):]
     return {"start": start, "end": end, "metric": metric, "comparator": comparator, "value": value,
