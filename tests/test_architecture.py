@@ -219,3 +219,25 @@ def test_every_layer_has_a_docstring():
                        "stages/targets", "models", "output", "run", "training", "integrations"}
     missing = [str(p.relative_to(PACKAGE.parent)) for p in inits if not docstring(p).strip()]
     assert not missing, "no module docstring: " + ", ".join(missing)
+
+
+# Chinese words, CJK punctuation and full-width forms: rule data, which lives in
+# plan_extract/rules/*.yaml (the ideographic space U+3000 is whitespace, not a rule).
+RULE_CHARACTERS = re.compile(r"[\u3001-\u303f\u3400-\u9fff\uff01-\uff60“”‘’]")
+
+
+def test_no_chinese_rule_words_in_code():
+    """String literals of the code (docstrings aside) hold no Chinese rule
+    words or CJK punctuation: those are rule-table data."""
+    found = []
+    for name, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings \
+                    and RULE_CHARACTERS.search(node.value):
+                found.append(f"{name}:{node.lineno}: {node.value[:40]!r}")
+    assert found == [], "\n".join(found)

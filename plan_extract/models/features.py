@@ -11,12 +11,18 @@ from typing import Callable, Sequence
 import regex
 
 from ..core.document import Candidate, Line, Section
+from ..rules import load_rules
+from ..text.punctuation import SENTENCE_END
 from ..text.spans import section_titler
 
-TENSE_MARKERS = ("已", "共", "完成了", "去年", "上年", "以来", "累计", "目前", "现有", "曾", "将", "计划", "力争",
-                 "确保", "争取", "预计", "今年", "目标")
+# The words features name come from the shipped targets table, as the models
+# were trained on them (a custom Rules changes the rules, not the features).
+_TABLE = load_rules().get("targets")
+TENSE_MARKERS = tuple(_TABLE["tense_markers"])
 # One pass finds every marker (overlapped: 力争取 holds 力争 and 争取).
 _TENSE_RX = regex.compile("|".join(TENSE_MARKERS))
+_CJK_FIRST = _TABLE["cjk_numeral_first"]
+_LINE_ENDS = SENTENCE_END + "."
 
 
 # --- rows: what a model sees ---------------------------------------------
@@ -34,7 +40,7 @@ def candidate_row(c: Candidate, view: str, *, rule_label: str, section_title: st
         "unit": c.unit,
         "placeholder": c.placeholder,
         "range": c.hi is not None,
-        "cjk": c.lo[:1] in "一二两三四五六七八九十百",
+        "cjk": c.lo[:1] in _CJK_FIRST,
         "left": view[max(0, c.start - 10):c.start],
         "right": view[c.end:c.end + 8],
         "sentence": view[sentence:c.start],
@@ -95,7 +101,7 @@ def line_keyed(row: dict) -> tuple[list, tuple]:
     text, length = row["text"], row["length"]
     fixed = (f"rule={row['rule']}", f"prev={row['prev']}", f"next={row['next']}",
              f"position={row['position']}", f"short={length < 12}",
-             f"ends_punct={text[-1:] in '。；！？.;!?'}", f"has_digit={any(map(str.isdigit, text))}")
+             f"ends_punct={text[-1:] in _LINE_ENDS}", f"has_digit={any(map(str.isdigit, text))}")
     return [("", fixed), ("B:", _grams(text[:12], 2)), ("E:", _grams(text[-8:], 2))], \
         (("length", min(length, 200) / 200),)
 

@@ -19,7 +19,10 @@ from ..core.offsets import OffsetMap, TextBuilder, identity
 from ..rules import Rules, load_rules
 from ..text.layout import running_headers
 from ..text.markers import opens_with_marker
+from ..text.punctuation import COMMA, LIST_COMMA, PAREN_CLOSE, PAREN_OPEN
 from ..text.script import detect_script, make_view, view_of
+
+_CONTINUES = tuple(COMMA + LIST_COMMA)  # a line ending in one goes on in the next
 
 
 def _rewrite(text: str, pattern: regex.Pattern, repl: Callable[[regex.Match], str]):
@@ -155,7 +158,7 @@ def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
     for i, (start, end, line) in enumerate(lines):
         body = line.rstrip()
         full = len(body.strip()) >= width - 5 and not ends.search(body)
-        if not (full or body.endswith(("，", ",", "、"))):
+        if not (full or body.endswith(_CONTINUES)):
             continue
         nxt = next((j for j in range(i + 1, len(lines)) if lines[j][2].strip()), None)
         if nxt is None:
@@ -173,7 +176,7 @@ def _glossed(c, rules: Rules) -> bool:
     table = rules.get("clean", "pinyin_toneless")
     if sum(n.kind == "pinyin_gloss" for n in c.notes) >= table["min_glosses"]:
         return True
-    syllables = {m.group().strip("()（） ") for m in rules.re("clean", "pinyin_toneless").finditer(c.text)}
+    syllables = {m.group().strip(PAREN_OPEN + PAREN_CLOSE + " ") for m in rules.re("clean", "pinyin_toneless").finditer(c.text)}
     return sum(len(s) >= 2 for s in syllables) >= table["min_distinct_toneless"]
 
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from typing import Optional
 
-import regex
 
 from ..core.document import Plan, Section
 from ..rules import Rules, load_rules
 from ..text.markers import Marker, marker_at, styles
 from ..text.numerals import marker_number
+from ..text.punctuation import PAIRS
 from ..text.script import to_simplified
 
 
-_AFTER_WORD = regex.compile(r"[\p{Han}，,]")
 
 
 def _lost(view: str, pos: int, last: dict[str, int], rules: Rules, end: int) -> Optional[Marker]:
@@ -76,7 +75,7 @@ def _inside_candidates(view, a, b, opened, taken, rules) -> list[Marker]:
             for m in pat.finditer(view, a, b):
                 if m.start() in taken or m.start() == a:
                     continue
-                if not _AFTER_WORD.match(view[m.start() - 1]):
+                if not rules.re("markers", "inside_after").match(view[m.start() - 1]):
                     continue
                 c = marker_at(view, m.start(), rules, b)
                 if c and c.style == name and (name, c.number) in wanted:
@@ -149,9 +148,6 @@ def _simplified(texts: list[str]) -> list[str]:
     return to_simplified("\n".join(texts)).split("\n") if texts else []
 
 
-_PAIRS = {"”": "“", "’": "‘", ")": "(", "）": "（", "】": "【", "》": "《", "」": "「", "』": "『", '"': '"'}
-
-
 def _title_bounds(plan: Plan, start: int, limit: int, rules: Rules) -> tuple[int, int]:
     """Where a node's title lies in the plan text: after the marker and its
     spaces, up to the first title end before the next marker."""
@@ -170,7 +166,7 @@ def _strip(title: str, strip: str) -> str:
         if last == '"':
             unpaired = title.count('"') % 2 == 1
         else:
-            unpaired = last in _PAIRS and title.count(_PAIRS[last]) < title.count(last)
+            unpaired = last in PAIRS and title.count(PAIRS[last]) < title.count(last)
         if not unpaired:
             break
         title = title[:-1]

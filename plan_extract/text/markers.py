@@ -63,9 +63,10 @@ def marker_at(view: str, pos: int, rules: Rules, end: Optional[int] = None) -> O
         return None
     name, enclosed = next(style for group, style in styles if m.start(group) >= 0)
     stop = m.end()
-    if enclosed and stop < end and view[stop] in "、,，.":
+    if enclosed and stop < end and view[stop] in rules.get("markers", "extra_delimiter"):
         stop += 1
-    if not enclosed and view[stop - 1] in "、,，" and rules.re("markers", "not_after").match(view, stop, end):
+    if not enclosed and view[stop - 1] in rules.get("markers", "list_delimiter") \
+            and rules.re("markers", "not_after").match(view, stop, end):
         return None  # 一、二级医院, 3、4月: a list of numbers, not a node
     return Marker(pos, stop, name, marker_number(m.group("num")))
 

@@ -8,6 +8,15 @@ from functools import lru_cache
 from typing import Optional
 
 import cn2an
+import regex
+
+from ..rules import load_rules
+
+_WORDS = load_rules().get("shared", "numerals")
+FRACTIONS: dict[str, str] = _WORDS["fractions"]  # 百分之 -> %: the word that makes a number a fraction, its unit
+_FRACTION_WORDS = tuple(FRACTIONS)
+_CN2AN_READS = str.maketrans(_WORDS["cn2an_reads"])
+_HAN = regex.compile(r"\p{Han}")
 
 
 @lru_cache(maxsize=8192)
@@ -16,10 +25,12 @@ def to_number(text: str) -> Optional[float]:
     s = unicodedata.normalize("NFKC", text).strip().replace(",", "")
     if not s:
         return None
-    if s.startswith(("百分之", "千分之")):
-        s = s[3:]
-    if s == "百":  # 百分之百
+    if s.startswith(_FRACTION_WORDS):
+        s = s[len(next(w for w in _FRACTION_WORDS if s.startswith(w))):]
+    if s == _WORDS["hundred"]:  # 百分之百
         return 100.0
+    if s == _WORDS["half"]:
+        return 0.5
     try:
         return float(s)
     except ValueError:
@@ -42,6 +53,6 @@ def marker_number(num: str) -> int:
     """The integer of a marker's numeral: ``十一`` → 11, ``㈢`` → 3, ``貳`` → 2."""
     if num.isdigit() and num.isascii():
         return int(num)
-    if len(num) == 1 and not ("\u4e00" <= num <= "\u9fff"):
+    if len(num) == 1 and not _HAN.match(num):  # ㈢ ⑶ ③: the character's own value
         return int(unicodedata.numeric(num))
-    return int(cn2an.cn2an(num.replace("参", "叁"), "normal"))  # 參 simplifies to 参, which cn2an does not read
+    return int(cn2an.cn2an(num.translate(_CN2AN_READS), "normal"))

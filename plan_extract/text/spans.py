@@ -8,15 +8,15 @@ from typing import Optional, Sequence
 import regex
 
 from ..core.document import Section
+from .punctuation import (CLAUSE_BREAKS, CLOSE_BRACKETS, OPEN_BRACKETS, QUOTE_CLOSE, QUOTE_OPEN, SENTENCE_BREAKS,
+                          char_class)
 
-CLAUSE_BREAKS = "，,；;。！？!?\n"
-OPENERS, CLOSERS = "(（[【《", ")）]】》"
-_BREAK = regex.compile("[" + regex.escape(CLAUSE_BREAKS) + "]")
-_BRACKET = regex.compile("[" + regex.escape(OPENERS + CLOSERS) + "]")
-SENTENCE_ENDS = "。；;！？!?\n"
+OPENERS, CLOSERS = OPEN_BRACKETS, CLOSE_BRACKETS
+_BREAK = regex.compile(char_class(CLAUSE_BREAKS))
+_BRACKET = regex.compile(char_class(OPENERS + CLOSERS))
 # Searched backwards from a position: the cost is the distance to the nearest
 # end, not the length of the text before it (seven rfinds scanned it all).
-_LAST_SENTENCE_END = regex.compile("[" + regex.escape(SENTENCE_ENDS) + "]", flags=regex.REVERSE)
+_LAST_SENTENCE_END = regex.compile(char_class(SENTENCE_BREAKS), flags=regex.REVERSE)
 
 
 LINE_REACH = 400  # how far back a line's start is sought: a text without breaks stays linear
@@ -101,7 +101,7 @@ def section_titler(sections: Sequence[Section]):
 def in_quotes(view: str, pos: int, seg: Optional[str] = None) -> bool:
     """``seg``: the line up to ``pos``, when the caller has it."""
     seg = view[line_start(view, pos):pos] if seg is None else seg
-    return seg.count("“") > seg.count("”") or view[pos - 1:pos] == "”"
+    return seg.count(QUOTE_OPEN) > seg.count(QUOTE_CLOSE) or view[pos - 1:pos] == QUOTE_CLOSE
 
 
 def in_brackets(view: str, pos: int, open_ch: str, close_ch: str, seg: Optional[str] = None) -> bool:

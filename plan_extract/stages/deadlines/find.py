@@ -11,6 +11,7 @@ from typing import Optional
 import regex
 
 from ...rules import Rules, load_rules
+from ...text.punctuation import FULL_STOP, char_class
 from ...text.spans import LINE_REACH, line_start
 from .normalize import normalize
 
@@ -79,7 +80,7 @@ def _search(pattern: regex.Pattern, view: str, windows):
         yield from pattern.finditer(view, a, b)
 
 
-_SENTENCE_STOP = regex.compile("[。；;\n]")
+_SENTENCE_STOP = regex.compile(char_class(FULL_STOP + "\n"))
 
 
 def _dosage_clause(view: str, pos: int, rules: Rules) -> bool:

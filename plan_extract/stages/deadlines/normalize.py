@@ -12,7 +12,6 @@ import regex
 from ...rules import Rules
 from ...text.numerals import to_number
 
-_BLANK_YEAR = regex.compile(r"[xX×_]{2,}\s*年")
 _INTERVAL = regex.compile(r";INTERVAL=(\d+)")
 
 
@@ -36,18 +35,25 @@ def _month_interval(year, month, first=1, last=None) -> str:
     return _interval(year, month, first, month, last or _last_day(year, month))
 
 
-def _year_of(m: regex.Match, g: dict, group: str, plan_year: Optional[int]) -> Optional[int]:
+def _year_of(m: regex.Match, g: dict, group: str, plan_year: Optional[int], blank_year: regex.Pattern) -> Optional[int]:
     """The match's own year, None for a blanked one (20xx年), else the plan's
     (``g``: the match's groupdict, built once per match)."""
     if g.get(group):
         return int(g[group])
-    if _BLANK_YEAR.search(m.group()):
+    if blank_year.search(m.group()):
         return None
     return plan_year
 
 
+def _day(spec, year: Optional[int], month: int) -> int:
+    """A day of a table entry: a number, or ``last`` (the month's last day)."""
+    return _last_day(year, month) if spec == "last" else int(spec)
+
+
 def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
     """(value, recurrence) of one match, or None when it is not a deadline."""
+    table = rules.get("deadlines")
+    blank_year = rules.re("deadlines", "blank_year")
     g = m.groupdict()
     month = int(to_number(g["m"])) if g.get("m") else None
     if month is not None and not 1 <= month <= 12:
@@ -59,14 +65,14 @@ def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
     if kind == "within":
         if not g.get("n"):
             return rules.get("deadlines", "duration", "same")[g["u"]], None
-        n = to_number(g["n"]) if g["n"] != "半" else 0.5
+        n = to_number(g["n"])
         unit = g["u"]
-        designator = rules.get("deadlines", "duration").get(unit)
+        designator = table["duration"].get(unit)
         if designator is None or unit == "same" or n is None:
             return None
         n_text = str(int(n)) if float(n).is_integer() else str(n)
         return f"P{designator[:-1]}{n_text}{designator[-1]}", None  # TH: PT24H, D: P3D
-    y = _year_of(m, g, "y", year)  # only now: the kinds above use no year
+    y = _year_of(m, g, "y", year, blank_year)  # only now: the kinds above use no year
     m2 = int(to_number(g["m2"])) if g.get("m2") else None
     next_year = bool(g.get("next"))  # 11月至次年1月
     if m2 is not None and not (next_year or (month or 0) < m2 <= 12 or (m2 == month and g.get("d2"))):
@@ -75,7 +81,8 @@ def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
         if next_year:
             y2 = y + 1 if y else None
         else:
-            y2 = _year_of(m, g, "y2", year) if g.get("y2") or "年" in m.group()[len(m.group()) // 2:] else y
+            second_half = m.group()[len(m.group()) // 2:]
+            y2 = _year_of(m, g, "y2", year, blank_year) if g.get("y2") or table["year_mark"] in second_half else y
         if not g.get("d"):
             return f"{_date(y, month, 1)}/{_date(y2, m2, _last_day(y2, m2))}", None
         d1, d2 = int(to_number(g["d"])), int(to_number(g["d2"]))
@@ -92,13 +99,9 @@ def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
             return _date(y, 12, 31), None
         if g.get("d"):
             return _date(y, month, int(to_number(g["d"]))), None
-        end = g.get("end")
-        if end in ("底", "末"):
-            return _date(y, month, _last_day(y, month)), None
-        if end == "中旬":
-            return _date(y, month, 10), None
-        if end == "下旬":
-            return _date(y, month, 20), None
+        end = table["month_end"].get(g.get("end"))
+        if end is not None:
+            return _date(y, month, _day(end, y, month)), None
         prev = month - 1 or 12  # X月前: the last day of the month before
         py = y if month > 1 else (y - 1 if y else None)
         return _date(py, prev, _last_day(py, prev)), None
@@ -111,21 +114,17 @@ def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
         first, last = 3 * q - 2, 3 * q
         return _interval(y, first, 1, last, _last_day(y, last)), None
     if g.get("half"):
-        return (_interval(y, 1, 1, 6, 30) if g["half"] == "上半年" else _interval(y, 7, 1, 12, 31)), None
+        first, last = table["half_year"][g["half"]]
+        return _interval(y, first, 1, last, _last_day(y, last)), None
     if g.get("yearpart"):
-        month = {"年初": 1, "年中": 6, "年底": 12, "年末": 12}[g["yearpart"]]
-        return _month_interval(y, month), None
+        return _month_interval(y, table["year_part"][g["yearpart"]]), None
     if g.get("d"):
         return _date(y, month, int(to_number(g["d"]))), None
     if m2 is not None:
         return _interval(y, month, 1, m2, _last_day(y, m2)), None
-    part = g.get("part")
-    if part in ("上旬", "初"):
-        return _month_interval(y, month, 1, 10), None
-    if part in ("中旬", "中"):
-        return _month_interval(y, month, 11, 20), None
-    if part == "下旬":
-        return _month_interval(y, month, 21), None
+    part = table["month_part"].get(g.get("part"))
+    if part is not None:
+        return _month_interval(y, month, _day(part[0], y, month), _day(part[1], y, month)), None
     return _month_interval(y, month), None
 
 
@@ -151,12 +150,12 @@ def _rrule(g: dict, rules: Rules) -> str:
     n = max(int(to_number(g[k])) for k in ("n", "n2") if g.get(k)) if g.get("n") or g.get("n2") else 1
     if n > 1:
         rule = _with_interval(rule, n)
-    if g.get("wd") and g.get("per") in ("周", "星期"):
+    if g.get("wd") and freq.get(g.get("per")) == "WEEKLY":  # 每周四
         days = rules.get("deadlines", "weekday")
         codes = [days[ch] for ch in g["wd"] if ch in days]
         if codes:
             rule += ";BYDAY=" + ",".join(dict.fromkeys(codes))
-    if g.get("bymd") and g.get("per") == "月":
+    if g.get("bymd") and freq.get(g.get("per")) == "MONTHLY":  # 每月25日前
         rule += f";BYMONTHDAY={int(g['bymd'])}"
     return rule
 

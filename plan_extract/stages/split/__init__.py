@@ -16,10 +16,10 @@ import regex
 from ...core.document import Cleaned, Line, Note, Plan
 from ...core.offsets import TextBuilder
 from ...rules import Rules, load_rules
+from ...text.punctuation import SENTENCE_END, char_class
 from .lines import classify_lines
 from .year import plan_year
-_SENTENCE_END = regex.compile(r"[。；;！？!?]")
-_DATE_LINE = regex.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
+_SENTENCE_END = regex.compile(char_class(SENTENCE_END))
 
 DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title", "boilerplate", "running_header")
 
@@ -28,7 +28,7 @@ DROPPED = ("site_chrome", "related_list", "preface", "toc", "collection_title", 
 LineDecider = Callable[[Sequence[Line]], Sequence[str]]
 
 
-def _plan_starts(lines: list[Line]) -> list[int]:
+def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
     titles = [i for i, ln in enumerate(lines) if ln.kind == "title" and not ln.collection]
     ordinal = [i for i in titles if lines[i].ordinal]
     if ordinal:
@@ -43,7 +43,7 @@ def _plan_starts(lines: list[Line]) -> list[int]:
     # plans in a row: the file opens with a plan title and another follows a finished paragraph
     content = [i for i, ln in enumerate(lines) if ln.kind in ("text", "title")]
     if content and lines[content[0]].kind == "title":
-        in_row = [i for i in titles if i == content[0] or _after_paragraph(lines, i)]
+        in_row = [i for i in titles if i == content[0] or _after_paragraph(lines, i, rules.re("plans", "date_line"))]
         if len(in_row) >= 2 and all(_body_after(lines, i) >= 200 for i in in_row):
             return in_row
     content = [i for i, ln in enumerate(lines) if ln.kind in ("text", "title")]
@@ -59,12 +59,12 @@ def _isolated(lines: list[Line], i: int) -> bool:
     return before and after
 
 
-def _after_paragraph(lines: list[Line], i: int) -> bool:
+def _after_paragraph(lines: list[Line], i: int, date_line: regex.Pattern) -> bool:
     """The nearest text line before ``i`` ends a sentence (or is a date line)."""
     for ln in map(lines.__getitem__, range(i - 1, -1, -1)):  # no copy of the lines before: linear per title
         if ln.kind == "text":
             v = ln.view.strip()
-            return bool(_SENTENCE_END.search(v[-1:]) or _DATE_LINE.match(v))
+            return bool(_SENTENCE_END.search(v[-1:]) or date_line.match(v))
         if ln.kind == "title":
             return False
     return False
@@ -92,7 +92,7 @@ def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None,
     if line_decider is not None:
         for line, kind in zip(lines, line_decider(lines)):
             line.kind = kind
-    starts = _plan_starts(lines)
+    starts = _plan_starts(lines, rules)
     if not starts:
         return []
     before = [i for i in range(starts[0]) if lines[i].kind == "text"]

@@ -12,9 +12,9 @@ from ...core.document import Cleaned, Line
 from ...rules import Rules, load_rules
 from ...text.layout import running_headers
 from ...text.markers import opens_with_marker
+from ...text.punctuation import FULL_STOP, char_class
 
-_SENTENCE = regex.compile(r"[。；;]")
-_COLLECTION_SUFFIX = regex.compile(r"(?:汇编|合集|大全)\s*$")
+_SENTENCE = regex.compile(char_class(FULL_STOP))
 
 
 def classify_lines(cleaned: Cleaned, *, rules: Optional[Rules] = None) -> list[Line]:
@@ -54,6 +54,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
     related_item = rules.re("boilerplate", "related_item")
     item_max = rules.get("boilerplate", "related_item_max_len")
     preface = rules.re("boilerplate", "preface_cue")
+    header_brackets = rules.get("boilerplate", "related_header_brackets")
     # every TOC pattern is anchored at both ends (^…$): matched backwards from
     # the end, a prose line ending in 。 fails at its last character
     toc = rules.re("boilerplate", "toc", reverse=True)
@@ -72,7 +73,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
         if _title(line, title_rules):
             in_related = False
             continue
-        if related_header.search(v.strip("【】[]〔〕 ")):
+        if related_header.search(v.strip(header_brackets)):
             line.kind, in_related = "related_list", True
         elif is_chrome(v):
             line.kind = "site_chrome"
@@ -110,13 +111,15 @@ def _title_rules(rules: Rules):
     return rules.memo("split_title_rules", lambda: (
         rules.get("plans", "title", "max_len"), rules.re("plans", "title_prefix"),
         rules.re("plans", "title_suffix", reverse=True), lambda view: opens_with_marker(view, rules),
-        rules.re("plans", "title"), rules.re("plans", "markdown_heading"), rules.re("plans", "title", "contains")))
+        rules.re("plans", "title"), rules.re("plans", "markdown_heading"), rules.re("plans", "collection_suffix"),
+        rules.re("plans", "title", "contains")))
 
 
 def _title(line: Line, title_rules: tuple) -> bool:
     """Mark ``line`` as a plan title when it names a plan (``title_rules``:
     :func:`_title_rules`, fetched once per document)."""
-    max_len, title_prefix, title_suffix, opens_with_marker, title, markdown_heading, plan_word = title_rules
+    max_len, title_prefix, title_suffix, opens_with_marker, title, markdown_heading, collection_suffix, plan_word = \
+        title_rules
     if len(line.view.strip(" \t\u3000*_#")) > max_len:
         return False  # the core is at least this long: a paragraph, decided without a search
     if not plan_word.search(line.view):
@@ -136,7 +139,7 @@ def _title(line: Line, title_rules: tuple) -> bool:
     line.kind = "title"
     line.ordinal = bool(m.group("ordinal") or m.group("prefix"))
     line.collection = bool(m.group("collection")) or bool(
-        _COLLECTION_SUFFIX.search(m.group("suffix") or ""))
+        collection_suffix.search(m.group("suffix") or ""))
     line.heading = len(heading.group("hashes")) if heading else 0
     line.title = line.text[a:b].strip()
     return True

@@ -10,9 +10,9 @@ import cn2an
 import regex
 
 from ...rules import Rules
+from ...text.punctuation import SENTENCE_END, char_class
 
-_SENTENCE_END = regex.compile(r"[。；;！？!?]")
-_AS_OF = regex.compile(r"(?:截至|截止)\s*$")
+_SENTENCE_END = regex.compile(char_class(SENTENCE_END))
 
 
 def plan_year(view: str, *, title_view: Optional[str], collection_views: list[str],
@@ -45,6 +45,8 @@ class _YearRules:
     opens: str
     closes: str
     past: regex.Pattern
+    as_of: regex.Pattern
+    cjk_digits: frozenset  # the characters a year in Chinese digits is written with (二〇二六)
 
 
 def _year_rules(rules: Rules) -> _YearRules:
@@ -57,7 +59,8 @@ def _year_rules(rules: Rules) -> _YearRules:
             signature=rules.re("plans", "year", "signature_line"),
             title_known=rules.re("plans", "year", "title_known"),
             opens=year["open_brackets"], closes=year["close_brackets"],
-            past=rules.re("plans", "year", "past_clause"))
+            past=rules.re("plans", "year", "past_clause"), as_of=rules.re("plans", "year", "as_of"),
+            cjk_digits=frozenset(year["cjk_digits"]))
     return rules.memo("split_year_rules", build)
 
 
@@ -78,13 +81,10 @@ def _body_year(lines: list[str], year_rules: _YearRules) -> tuple[bool, Optional
             if kind == "period_short":
                 return True, int(m.group("century") + m.group("yy"))
             if kind == "cjk":
-                return True, int(cn2an.transform(m.group("cjk"), "cn2an")) if _cjk_year(m.group("cjk")) else None
+                digits = m.group("cjk")
+                return True, int(cn2an.transform(digits, "cn2an")) if set(digits) <= year_rules.cjk_digits else None
             return True, int(m.group("year"))
     return False, None
-
-
-def _cjk_year(s: str) -> bool:
-    return all(ch in "〇零○一二三四五六七八九" or ch == "二" for ch in s)
 
 
 def _skipped(line: str, m: regex.Match, year_rules: _YearRules) -> bool:
@@ -98,4 +98,4 @@ def _skipped(line: str, m: regex.Match, year_rules: _YearRules) -> bool:
     if depth:
         return True
     sentence = _SENTENCE_END.split(line[m.end():], maxsplit=1)[0]
-    return bool(year_rules.past.search(sentence) or _AS_OF.search(line[: m.start()]))
+    return bool(year_rules.past.search(sentence) or year_rules.as_of.search(line[: m.start()]))

@@ -12,8 +12,6 @@ from ...text.spans import in_brackets, line_start
 from .patterns import fold_unit
 
 _YEAR = regex.compile(r"(?:19|20)\d\d")
-_CHANGE = regex.compile(r"\s*(?:缩短|提升|提高|降低|降|减少|增加|下降|上升|增长|扩大|压缩|控制)?(?:至|到|为)\s*$")
-_PAREN_BASE = regex.compile(r"^\s*(?:以上|以下|以内|内|左右)?\s*[(（]\s*(?:(?P<y>(?:19|20)\d\d)\s*年(?:度)?)?\s*(?:为|是)?\s*$")
 
 
 def _table_cell(view: str, pos: int) -> tuple[int, int]:
@@ -63,15 +61,15 @@ def link_baselines(view: str, cands: list[Candidate], pats) -> None:
                 prev.baseline_year = _column_year(view, row, column)
                 continue
         before = view[max(c.clause_start, c.start - 2):c.start]
-        if before.endswith(("由", "从")) and i + 1 < len(cands):
+        if before.endswith(pats["change_from"]) and i + 1 < len(cands):
             nxt = cands[i + 1]
             if nxt.clause_start == c.clause_start or nxt.start - c.end < 12:
-                if _CHANGE.search(view[c.end:nxt.start]):
+                if pats["change_to"].search(view[c.end:nxt.start]):
                     c.baseline_of, nxt.change_from = i + 1, i
                     continue
         if i > 0:
             prev = cands[i - 1]
-            m = _PAREN_BASE.match(view[prev.end:c.start])
+            m = pats["paren_baseline"].match(view[prev.end:c.start])
             if m and in_brackets(view, c.start, "(", ")"):
                 c.baseline_of = i - 1
                 c.baseline_year = int(m.group("y")) if m.group("y") else None

@@ -9,15 +9,14 @@ import regex
 
 from ...core.document import Candidate, Flag, Section
 from ...rules import Rules, load_rules
-from ...text.numerals import to_number
+from ...text.numerals import FRACTIONS, to_number
+from ...text.punctuation import LIST_COMMA, TITLE_CLOSE, TITLE_OPEN
 from ...text.segment import cut, tokenizer, word_crosses
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
 from .baselines import link_baselines
 from .patterns import _clause_start, _patterns
 
 _YEAR = regex.compile(r"(?:19|20)\d\d")
-_PER_PERIOD = regex.compile(r"每\s*(?:个)?(?:日|天|周|月|季度|季|半年|年)\S{0,4}$")
-_OPEN_END = regex.compile(r"\s*(?:[，。；,;、)）\n]|$)")
 _HAN = regex.compile(r"\p{Han}")
 _HAN_GAP = regex.compile(r"[\p{Han}\s]*")
 
@@ -71,10 +70,11 @@ def _verb_before(view: str, c_start: int, clause_start: int, pats) -> Optional[t
 def _unitless(view: str, m: regex.Match, pats) -> Optional[str]:
     """A bare number is a candidate only inside a cue frame (控制在40以下, 为零)."""
     end = m.end("lo") if not m.group("hi") else m.end("hi")
-    if m.group("lo") == "零" and view[max(0, m.start() - 1):m.start()] == "为":
+    zero = pats["zero"]
+    if m.group("lo") == zero["numeral"] and view[max(0, m.start() - 1):m.start()] == zero["before"]:
         return ""
     after = _cue_after(view, end, pats)
-    if after and after[0] != "~" and view[end:end + 1] != "内":
+    if after and after[0] != "~" and view[end:end + 1] != pats["unitless_not_before"]:
         cs = _clause_start(view, m.start())
         if _cue_before(view, m.start(), cs, pats):
             return ""
@@ -134,17 +134,16 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
     out: list[Candidate] = []
     for m in pats["amount"].finditer(view):
         lo, hi, unit, per = m.group("lo", "hi", "unit", "per")
-        if lo.startswith("百分之"):
-            unit = unit or "%"
-        elif lo.startswith("千分之"):
-            unit = unit or "‰"
+        fraction = next((u for word, u in FRACTIONS.items() if lo.startswith(word)), None)
+        if fraction:
+            unit = unit or fraction
         if not unit:
             unit = _unitless(view, m, pats)
             if unit is None:
                 continue
         if unit == "%" and view[m.start("unit") - 1: m.start("unit")] == "\n":
             continue
-        if _YEAR.fullmatch(lo) and unit in ("年", "月"):
+        if _YEAR.fullmatch(lo) and unit in pats["year_units"]:
             continue  # a year
         is_ph = bool(pats["placeholder"].fullmatch(lo))
         if not is_ph and to_number(lo) is None:
@@ -165,7 +164,9 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add(Flag.TIME)
         if unit in cue_only or not unit:
             c.flags.add(Flag.CUE_ONLY)
-        if lo == "零" and not unit and view[start - 1:start] == "为" and view[start - 2:start - 1] != "整":
+        zero = pats["zero"]
+        if lo == zero["numeral"] and not unit and view[start - 1:start] == zero["before"] \
+                and view[start - 2:start - 1] != zero["not_before"]:
             c.flags.add(Flag.ZERO)  # 差错事故为零: a commitment to none (not 化整为零)
         if _past(view, start, sentence, pats) or any(a <= start < b for a, b in review):
             c.flags.add(Flag.PAST)
@@ -174,19 +175,19 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
         line = view[line_start(view, start):start]
         if in_quotes(view, start, line):
             c.flags.add(Flag.QUOTED)
-        if _OPEN_END.match(view[end:end + 2]):
+        if pats["open_end"].match(view[end:end + 2]):
             c.flags.add(Flag.OPEN_END)
         if pats["condition"].search(view, cs, start):
             c.flags.add(Flag.CONDITION)
-        if c.unit.startswith(pats["routine_units"]) or (c.lo == "一" and c.unit in pats["article_units"]):
+        if c.unit.startswith(pats["routine_units"]) or (c.lo == pats["article"] and c.unit in pats["article_units"]):
             c.flags.add(Flag.ROUTINE)  # a scheduled activity or an article: never a target by its verb alone
         if pats["not_before"].search(view[max(cs, start - 4):start]) or pats["not_after"].match(view, end):
             c.flags.add(Flag.NOT_CONTEXT)
-        if in_brackets(view, start, "《", "》", line):
+        if in_brackets(view, start, TITLE_OPEN, TITLE_CLOSE, line):
             c.flags.add(Flag.DOCUMENT_NAME)
-        if unit.startswith("次") and _PER_PERIOD.search(view[max(cs, start - 8):start]):
+        if unit.startswith(pats["frequency_unit"]) and pats["per_period"].search(view[max(cs, start - 8):start]):
             c.flags.add(Flag.FREQUENCY)
-        if lo[0] in "一二两三四五六七八九十" and not c.cue and _inside_word(view, start):
+        if lo[0] in pats["word_numerals"] and not c.cue and _inside_word(view, start):
             c.flags.add(Flag.INSIDE_WORD)
         if unit in rate_units:
             c.flags.add(Flag.RATE)
@@ -202,5 +203,5 @@ def _share_list_verbs(view: str, cands: list[Candidate]) -> None:
     """新增2个抢救单元、4张留观床: items of a 、-list share the verb of the first."""
     for prev, c in zip(cands, cands[1:]):
         if c.verb is None and prev.verb is not None and c.clause_start == prev.clause_start \
-                and "、" in view[prev.end:c.start]:
+                and LIST_COMMA in view[prev.end:c.start]:
             c.verb = prev.verb

@@ -10,10 +10,11 @@ import regex
 
 from ...rules import Rules
 from ...text.markers import marker_at
+from ...text.punctuation import CLAUSE_BREAKS, COLON, LIST_COMMA, LOST, PAREN_CLOSE, PAREN_OPEN, char_class
 from ...text.script import fold, to_simplified
 
-CLAUSE_STOP = "，,；;。！？!?\n：:"
-SEGMENT_STOP = CLAUSE_STOP + "、(（)）□\ufffd?"
+CLAUSE_STOP = CLAUSE_BREAKS + COLON  # a clause of a target ends at a colon too
+SEGMENT_STOP = CLAUSE_STOP + LIST_COMMA + PAREN_OPEN + PAREN_CLOSE + LOST + "?"  # a metric does not cross these
 
 
 def _patterns(rules: Rules):
@@ -62,6 +63,21 @@ def _patterns(rules: Rules):
             "measure_units": set(t["measure_units"]),
             "verbish": regex.compile("|".join(regex.escape(w) for w in sorted(
                 {w for w in t["lead_words"] if len(w) > 1} | set(t["count_verbs"]), key=len, reverse=True))),
+            "change_from": tuple(t["change_from"]),
+            "change_to": regex.compile(t["change_to"]),
+            "paren_baseline": regex.compile(t["paren_baseline"]),
+            "per_period": regex.compile(t["per_period"]),
+            "frequency_unit": t["frequency_unit"],
+            "open_end": regex.compile(t["open_end"]),
+            "zero": t["zero"],
+            "unitless_not_before": t["unitless_not_before"],
+            "year_units": tuple(t["year_units"]),
+            "word_numerals": t["word_numerals"],
+            "article": t["article"],
+            "list_item_count": regex.compile(t["list_item_count"]),
+            "noun_after": regex.compile(t["noun_after"]),
+            "noun_after_not_first": t["noun_after_not_first"],
+            "noun_after_strip": t["noun_after_strip"],
             "metric_drop": [_marker_drop(rules) if p == "marker" else _pattern_drop(regex.compile(p))
                             for p in t["metric_drop"]],
             # one search rules out a metric that no drop pattern touches (most of them)
@@ -72,8 +88,7 @@ def _patterns(rules: Rules):
 
 
 CLAUSE_REACH = 120
-_LAST_STOP = {stops: regex.compile("[" + regex.escape(stops + (")）" if stops is CLAUSE_STOP else "")) + "]",
-                                   flags=regex.REVERSE)
+_LAST_STOP = {stops: regex.compile(char_class(stops + (PAREN_CLOSE if stops is CLAUSE_STOP else "")), flags=regex.REVERSE)
               for stops in (CLAUSE_STOP, SEGMENT_STOP)}
 
 
@@ -84,15 +99,15 @@ def _clause_start(view: str, pos: int, stops: str = CLAUSE_STOP) -> int:
     m = _LAST_STOP[stops].search(view, floor, pos)
     if m is None:
         return floor
-    if m.group() not in ")）" or stops is not CLAUSE_STOP:
+    if m.group() not in PAREN_CLOSE or stops is not CLAUSE_STOP:
         return m.end()
     i = pos - 1  # a closing bracket: walk back counting depth
     depth = 0
     while i >= 0 and pos - i < CLAUSE_REACH:
         ch = view[i]
-        if ch in ")）" and stops is CLAUSE_STOP:
+        if ch in PAREN_CLOSE and stops is CLAUSE_STOP:
             depth += 1
-        elif ch in "(（" and stops is CLAUSE_STOP:
+        elif ch in PAREN_OPEN and stops is CLAUSE_STOP:
             if depth:
                 depth -= 1
         elif ch in stops and not depth:

@@ -13,7 +13,8 @@ from ...text.numerals import as_json_number, to_number
 from ...text.script import to_simplified
 from ...text.segment import cut
 from .baselines import _table_cell, baselines_of
-from .patterns import CLAUSE_REACH, SEGMENT_STOP, _LAST_STOP, _patterns, fold_unit, starts_with_marker
+from ...text.punctuation import COLON, COMMA, FULL_STOP, LIST_COMMA, PAREN_CLOSE, PAREN_OPEN, char_class
+from .patterns import CLAUSE_REACH, CLAUSE_STOP, SEGMENT_STOP, _LAST_STOP, _patterns, fold_unit, starts_with_marker
 
 _HAN = regex.compile(r"\p{Han}")
 
@@ -24,8 +25,7 @@ def _needs_cut(seg: str, pats, count: bool) -> bool:
                           or (count and pats["object_verb_rx"].search(seg) is not None))
 
 
-_NUMBERISH = regex.compile(r"[\d０-９xX×_□]|[一二两三四五六七八九十百千万]+\s*(?:个|名|项|台|次|人|家|所|张|篇|例)")
-_BRACKET_STOPS = regex.compile(r"[，,；;。！？!?\n：:]")
+_BRACKET_STOPS = regex.compile(char_class(CLAUSE_STOP))
 _GLOSSED = regex.compile(r"[\p{Han}A-Za-z]")  # a gloss follows a word; a bracket after a stop is a marker
 BRACKET_REACH = 12  # a bracketed gloss inside a metric: （助理）, （MDT）, （CV）
 
@@ -41,16 +41,15 @@ def _metric_start(view: str, end: int, pats) -> int:
         if m is None:
             return floor
         ch, at = m.group(), m.start()
-        if ch in ")）":
-            opener = max(view.rfind("(", max(floor, at - BRACKET_REACH), at),
-                         view.rfind("（", max(floor, at - BRACKET_REACH), at))
+        if ch in PAREN_CLOSE:
+            opener = max(view.rfind(p, max(floor, at - BRACKET_REACH), at) for p in PAREN_OPEN)
             if opener > floor and _GLOSSED.match(view, opener - 1) and not _BRACKET_STOPS.search(view, opener, at):
                 pos = opener
                 continue
-        elif ch == "、":
+        elif ch == LIST_COMMA:
             before = _LAST_STOP[SEGMENT_STOP].search(view, floor, at)
             item = view[before.end() if before else floor:at]
-            if item.strip() and not _NUMBERISH.search(item) and not pats["verbish"].search(item, 1):
+            if item.strip() and not pats["list_item_count"].search(item) and not pats["verbish"].search(item, 1):
                 pos = at
                 continue
         return m.end()
@@ -82,26 +81,23 @@ def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool
     return metric, pos
 
 
-_NOUN_AFTER = regex.compile(r"(?P<noun>[^\s，。；、,;:：(（)）\n]{1,14}?)(?=[，。；、,;:：(（\n]|及|和|与|等|以上|以下|左右|$)")
-
-
 def _metric_after(view: str, text: str, end: int, pats) -> tuple[str, int]:
     if end >= len(view) or not (_HAN.match(view[end]) or view[end].isascii() and view[end].isalpha()):
         return "", end
-    m = _NOUN_AFTER.match(view, end)
+    m = pats["noun_after"].match(view, end)
     if not m:
         return "", end
     noun = m.group("noun")
-    if any(noun.startswith(w) for w, _ in pats["after"]) or noun[0] in "的是为在由从将要":
+    if any(noun.startswith(w) for w, _ in pats["after"]) or noun[0] in pats["noun_after_not_first"]:
         return "", end
-    return to_simplified(text[end:m.end()]).rstrip("的"), m.end()
+    return to_simplified(text[end:m.end()]).rstrip(pats["noun_after_strip"]), m.end()
 
 
 def _row_metric(view: str, text: str, row: int, rules: Rules) -> tuple[str, int]:
     """The first cell of a table row, which names what the row's values measure."""
     cell = view[row:view.find("\t", row)]
     name = cell.strip()
-    if not name or len(name) > rules.get("targets", "metric_max") or any(ch in name for ch in "，。；,;：:"):
+    if not name or len(name) > rules.get("targets", "metric_max") or any(ch in name for ch in COMMA + FULL_STOP + COLON):
         return "", row
     start = row + len(cell) - len(cell.lstrip())
     return to_simplified(text[start:start + len(name)]), start
@@ -145,7 +141,7 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
                                  cands[c.change_from].start if c.change_from is not None else c.start))
     if c.change_from is not None:
         b_start = cands[c.change_from].start
-        k = max(view.rfind("由", b_start - 4, b_start), view.rfind("从", b_start - 4, b_start))
+        k = max(view.rfind(word, b_start - 4, b_start) for word in pats["change_from"])
         metric_end = min(metric_end, k if k >= 0 else b_start)
     is_rate = Flag.RATE in c.flags
     metric, m_start, span_end = "", metric_end, c.end
