@@ -44,8 +44,9 @@ def _chinese_numbering(document) -> int:
     return 90
 
 
-def to_pdf(text: str) -> bytes:
-    """A real PDF: wrapped paragraphs in a CJK font, several pages, page numbers."""
+def to_pdf(text: str, *, header: str = "") -> bytes:
+    """A real PDF: wrapped paragraphs in a CJK font, several pages, page numbers
+    (and ``header`` at the top of every page, as a running header)."""
     from reportlab.lib.pagesizes import A5
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -59,6 +60,8 @@ def to_pdf(text: str) -> bytes:
     def page_number(canvas, doc):
         canvas.setFont("STSong-Light", 9)
         canvas.drawCentredString(A5[0] / 2, 20, f"- {doc.page} -")
+        if header:
+            canvas.drawCentredString(A5[0] / 2, A5[1] - 25, header)
 
     doc = SimpleDocTemplate(out, pagesize=A5, leftMargin=40, rightMargin=40, topMargin=40, bottomMargin=40)
     flow = [Paragraph(line.replace("&", "&amp;").replace("<", "&lt;"), style) for line in text.split("\n") if line.strip()]

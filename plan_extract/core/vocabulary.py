@@ -1,7 +1,7 @@
 """The closed vocabularies of a record (SPEC §2–§4), each defined once.
 
 The stages produce these values, ``output.schema`` publishes them and
-``training.gold`` checks the gold against them, so a new marker style or
+``training.validate`` checks the gold against them, so a new marker style or
 deadline kind is added here and nowhere else (its patterns go in the rule
 tables, which the loader checks against :class:`MarkerStyle`).
 """

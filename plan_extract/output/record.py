@@ -12,6 +12,10 @@ from ..core.document import Extraction
 
 SCHEMA_VERSION = "1.0"
 
+RECORD_KEYS = ("schema_version", "id", "source", "plan_index", "title", "year", "script", "text",
+               "sections", "targets", "deadlines", "warnings")
+SOURCE_KEYS = ("path", "sha256", "format", "encoding")
+BASELINE_KEYS = ("value", "unit", "year")
 SECTION_KEYS = ("id", "style", "level", "parent", "number", "marker", "title", "start", "end")
 TARGET_KEYS = ("id", "metric", "comparator", "value", "value_max", "unit", "placeholder", "baseline",
                "text", "start", "end", "section", "deadline", "confidence")
@@ -27,8 +31,7 @@ def to_record(ex: Extraction) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "id": plan_id(src.sha256, ex.plan.index),
-        "source": {"path": src.path, "sha256": src.sha256, "format": src.format,
-                   "encoding": src.encoding},
+        "source": {k: getattr(src, k) for k in SOURCE_KEYS},
         "plan_index": ex.plan.index,
         "title": ex.plan.title,
         "year": ex.plan.year,
@@ -44,7 +47,7 @@ def to_record(ex: Extraction) -> dict:
 def _target(t) -> dict:
     out = {k: getattr(t, k) for k in TARGET_KEYS}
     if t.baseline is not None:
-        out["baseline"] = {"value": t.baseline.value, "unit": t.baseline.unit, "year": t.baseline.year}
+        out["baseline"] = {k: getattr(t.baseline, k) for k in BASELINE_KEYS}
     return out
 
 

@@ -1,10 +1,14 @@
-"""JSON Schema of one plan record (SPEC §6), printed by ``plan-extract schema``."""
+"""JSON Schema of one plan record (SPEC §6), printed by ``plan-extract schema``.
+
+The keys are :mod:`plan_extract.output.record`'s, the closed vocabularies
+:mod:`plan_extract.core.vocabulary`'s: this module adds only their types."""
 
 from __future__ import annotations
 
 from ..core.vocabulary import ANY_VALUE, RRULE, Comparator, DeadlineKind, MarkerStyle, Script, values
 from ..stages.read import FORMATS
-from .record import SCHEMA_VERSION
+from .record import (BASELINE_KEYS, DEADLINE_KEYS, RECORD_KEYS, SCHEMA_VERSION, SECTION_KEYS, SOURCE_KEYS,
+                     TARGET_KEYS)
 
 _NULLABLE_STR = {"type": ["string", "null"]}
 _NUMBER = {"type": ["number", "null"]}
@@ -18,14 +22,13 @@ def record_schema() -> dict:
         "title": "plan_extract plan record",
         "type": "object",
         "additionalProperties": False,
-        "required": ["schema_version", "id", "source", "plan_index", "title", "year", "script", "text",
-                     "sections", "targets", "deadlines", "warnings"],
+        "required": list(RECORD_KEYS),
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
             "id": {"type": "string", "pattern": r"^[0-9a-f]{16}-\d+$"},
             "source": {
                 "type": "object", "additionalProperties": False,
-                "required": ["path", "sha256", "format", "encoding"],
+                "required": list(SOURCE_KEYS),
                 "properties": {
                     "path": {"type": "string"},
                     "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
@@ -40,7 +43,7 @@ def record_schema() -> dict:
             "text": {"type": "string"},
             "sections": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False,
-                "required": ["id", "style", "level", "parent", "number", "marker", "title", "start", "end"],
+                "required": list(SECTION_KEYS),
                 "properties": {
                     "id": {"type": "string", "pattern": r"^s\d+$"},
                     "style": {"enum": values(MarkerStyle)},
@@ -53,8 +56,7 @@ def record_schema() -> dict:
                 }}},
             "targets": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False,
-                "required": ["id", "metric", "comparator", "value", "value_max", "unit", "placeholder", "baseline",
-                             "text", "start", "end", "section", "deadline", "confidence"],
+                "required": list(TARGET_KEYS),
                 "properties": {
                     "id": {"type": "string", "pattern": r"^t\d+$"},
                     "metric": {"type": "string"},
@@ -64,7 +66,7 @@ def record_schema() -> dict:
                     "unit": _NULLABLE_STR,
                     "placeholder": {"type": "boolean"},
                     "baseline": {"oneOf": [{"type": "null"}, {
-                        "type": "object", "additionalProperties": False, "required": ["value", "unit", "year"],
+                        "type": "object", "additionalProperties": False, "required": list(BASELINE_KEYS),
                         "properties": {"value": _NUMBER, "unit": _NULLABLE_STR, "year": {"type": ["integer", "null"]}}}]},
                     "text": {"type": "string", "minLength": 1},
                     "section": {"type": ["string", "null"]},
@@ -74,7 +76,7 @@ def record_schema() -> dict:
                 }}},
             "deadlines": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False,
-                "required": ["id", "kind", "value", "recurrence", "text", "start", "end", "section"],
+                "required": list(DEADLINE_KEYS),
                 "properties": {
                     "id": {"type": "string", "pattern": r"^d\d+$"},
                     "kind": {"enum": values(DeadlineKind)},

@@ -1,8 +1,9 @@
 """Enumeration markers (一、 （二） 3. ④ 壹、 第一， 一是): where one starts.
 
 The one definition of marker forms is ``rules/markers.yaml``; every place
-that must know whether a text opens with a marker (the sections stage, the
-split stage's plan titles, the clean stage's boxes) asks :func:`marker_at`.
+that must know whether a text opens with a marker asks :func:`marker_at`:
+the sections stage, the split stage's plan titles, running headers
+(``text.layout``), the clean stage's boxes and a target's metric.
 """
 
 from __future__ import annotations
