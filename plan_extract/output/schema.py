@@ -15,6 +15,12 @@ _NUMBER = {"type": ["number", "null"]}
 _SPAN = {"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0}}
 
 
+def _items(keys: tuple[str, ...], properties: dict) -> dict:
+    """An array of closed objects with exactly ``keys``, each span-bearing."""
+    return {"type": "array", "items": {"type": "object", "additionalProperties": False, "required": list(keys),
+                                       "properties": {**properties, **_SPAN}}}
+
+
 def record_schema() -> dict:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -41,51 +47,39 @@ def record_schema() -> dict:
             "year": {"type": ["integer", "null"], "minimum": 1900, "maximum": 2100},
             "script": {"enum": values(Script)},
             "text": {"type": "string"},
-            "sections": {"type": "array", "items": {
-                "type": "object", "additionalProperties": False,
-                "required": list(SECTION_KEYS),
-                "properties": {
-                    "id": {"type": "string", "pattern": r"^s\d+$"},
-                    "style": {"enum": values(MarkerStyle)},
-                    "level": {"type": "integer", "minimum": 1},
-                    "parent": {"type": ["string", "null"], "pattern": r"^s\d+$"},
-                    "number": {"type": "integer"},
-                    "marker": {"type": "string", "minLength": 1},
-                    "title": {"type": "string", "maxLength": 60},
-                    **_SPAN,
-                }}},
-            "targets": {"type": "array", "items": {
-                "type": "object", "additionalProperties": False,
-                "required": list(TARGET_KEYS),
-                "properties": {
-                    "id": {"type": "string", "pattern": r"^t\d+$"},
-                    "metric": {"type": "string"},
-                    "comparator": {"enum": values(Comparator)},
-                    "value": _NUMBER,
-                    "value_max": _NUMBER,
-                    "unit": _NULLABLE_STR,
-                    "placeholder": {"type": "boolean"},
-                    "baseline": {"oneOf": [{"type": "null"}, {
-                        "type": "object", "additionalProperties": False, "required": list(BASELINE_KEYS),
-                        "properties": {"value": _NUMBER, "unit": _NULLABLE_STR, "year": {"type": ["integer", "null"]}}}]},
-                    "text": {"type": "string", "minLength": 1},
-                    "section": {"type": ["string", "null"]},
-                    "deadline": {"type": ["string", "null"]},
-                    "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
-                    **_SPAN,
-                }}},
-            "deadlines": {"type": "array", "items": {
-                "type": "object", "additionalProperties": False,
-                "required": list(DEADLINE_KEYS),
-                "properties": {
-                    "id": {"type": "string", "pattern": r"^d\d+$"},
-                    "kind": {"enum": values(DeadlineKind)},
-                    "value": {"type": ["string", "null"], "pattern": ANY_VALUE},
-                    "recurrence": {"type": ["string", "null"], "pattern": RRULE},
-                    "text": {"type": "string", "minLength": 1},
-                    "section": {"type": ["string", "null"]},
-                    **_SPAN,
-                }}},
+            "sections": _items(SECTION_KEYS, {
+                "id": {"type": "string", "pattern": r"^s\d+$"},
+                "style": {"enum": values(MarkerStyle)},
+                "level": {"type": "integer", "minimum": 1},
+                "parent": {"type": ["string", "null"], "pattern": r"^s\d+$"},
+                "number": {"type": "integer"},
+                "marker": {"type": "string", "minLength": 1},
+                "title": {"type": "string", "maxLength": 60},
+            }),
+            "targets": _items(TARGET_KEYS, {
+                "id": {"type": "string", "pattern": r"^t\d+$"},
+                "metric": {"type": "string"},
+                "comparator": {"enum": values(Comparator)},
+                "value": _NUMBER,
+                "value_max": _NUMBER,
+                "unit": _NULLABLE_STR,
+                "placeholder": {"type": "boolean"},
+                "baseline": {"oneOf": [{"type": "null"}, {
+                    "type": "object", "additionalProperties": False, "required": list(BASELINE_KEYS),
+                    "properties": {"value": _NUMBER, "unit": _NULLABLE_STR, "year": {"type": ["integer", "null"]}}}]},
+                "text": {"type": "string", "minLength": 1},
+                "section": {"type": ["string", "null"]},
+                "deadline": {"type": ["string", "null"]},
+                "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            }),
+            "deadlines": _items(DEADLINE_KEYS, {
+                "id": {"type": "string", "pattern": r"^d\d+$"},
+                "kind": {"enum": values(DeadlineKind)},
+                "value": {"type": ["string", "null"], "pattern": ANY_VALUE},
+                "recurrence": {"type": ["string", "null"], "pattern": RRULE},
+                "text": {"type": "string", "minLength": 1},
+                "section": {"type": ["string", "null"]},
+            }),
             "warnings": {"type": "array", "items": {
                 "type": "object", "required": ["code", "count"],
                 "properties": {"code": {"enum": ["dropped", "mojibake"]}, "kind": {"type": "string"},
