@@ -179,7 +179,7 @@ def test_toc_matched_from_the_end_as_searched_from_the_start():
 
     from plan_extract.rules import _anchored
 
-    assert all(_anchored(p) and p.endswith("$") for p in RULES.get("boilerplate", "toc"))
+    assert all(_anchored(p) and p.endswith("$") for p in RULES.value("boilerplate", "toc"))
     forward = RULES.re("boilerplate", "toc")
     backward = RULES.re("boilerplate", "toc", reverse=True)
     rng = random.Random(11)

@@ -10,8 +10,7 @@ stage objects without importing any stage.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from .offsets import OffsetMap
 
@@ -155,9 +154,11 @@ class Line:
     title: str = ""  # the title as written, formatting removed
 
 
-class Flag(str, Enum):
+class Flag:
     """What the targets stage noticed about a candidate's context; the rules
-    decide on them and the classifier sees them as features (``flag=<value>``)."""
+    decide on them and the classifier sees them as features (``flag=<name>``).
+    Plain strings in a namespace, not an Enum: a candidate gets several and
+    the rules test them often, and an Enum member costs a slow lookup each time."""
 
     NEVER = "never"  # a unit of populations, dosages, grades (岁, 片)
     TIME = "time"  # a time unit: without a cue, a duration
@@ -195,13 +196,13 @@ class Candidate:
     baseline_of: Optional[int] = None  # index of the target this number is the baseline of
     baseline_year: Optional[int] = None
     change_from: Optional[int] = None  # index of this target's "由/从" baseline
-    flags: set[Flag] = field(default_factory=set)
+    flags: set[str] = field(default_factory=set)  # Flag names
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """A candidate's label (``target``, ``baseline``, ``other``) and, when a
-    model decided, its probability of being a target."""
+    model decided, its probability of being a target.  (A named tuple: one
+    is made per candidate, and a frozen dataclass is slower to build.)"""
 
     label: str
     confidence: Optional[float] = None

@@ -32,7 +32,7 @@ def candidate_row(c: Candidate, view: str, *, rule_label: str, section_title: st
     sentence = c.sentence_start
     return {
         "rule": rule_label,
-        "flags": sorted(flag.value for flag in c.flags),
+        "flags": sorted(c.flags),
         "cue": c.cue[0] if c.cue else "",
         "cue_word": view[c.cue[1]:c.cue[2]] if c.cue else "",
         "after_cue": view[c.after_cue[1]:c.after_cue[2]] if c.after_cue else "",

@@ -9,6 +9,11 @@ table's ``parts``, as ``{name}``, expanded here when the tables are read.
 The loader also checks the tables against the record's vocabularies
 (:mod:`plan_extract.core.vocabulary`): every marker style, deadline kind and
 comparator a table files rules under must be one the records know.
+
+An entry may carry ``examples:`` and ``not:`` beside its rule, which the
+tests run (each table's header says what they mean); it then keeps the rule
+under ``regex``, ``words`` or ``value``, and :meth:`Rules.value` reads the
+rule either way (``re`` and ``found`` read a ``regex`` key themselves).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import yaml
 from ..core.vocabulary import Comparator, DeadlineKind, MarkerStyle, values
 
 TABLES = ("shared", "clean", "markers", "boilerplate", "plans", "targets", "deadlines")
+# The key under which an entry that carries examples keeps its rule (Rules.value).
+ENTRY_KEYS = ("regex", "words", "value")
 # {name} refers to a definition; \p{Han} is a Unicode property, not a reference
 _REFERENCE = regex.compile(r"(?<!\\[pP])\{([A-Za-z_]\w*)\}")
 
@@ -45,6 +52,18 @@ class Rules:
         node: Any = self.tables[table]
         for key in keys:
             node = node[key]
+        return node
+
+    def value(self, table: str, *keys: str) -> Any:
+        """The entry at ``table/keys`` without its examples: an entry that
+        carries ``examples:`` / ``not:`` is a mapping that keeps its rule under
+        ``regex`` (a pattern or a list of them), ``words`` (a list) or
+        ``value`` (anything else); any other entry is its own value."""
+        node = self.get(table, *keys)
+        if isinstance(node, dict):
+            for key in ENTRY_KEYS:
+                if key in node:
+                    return node[key]
         return node
 
     def found(self, table: str, *keys: str):

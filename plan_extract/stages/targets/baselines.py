@@ -9,9 +9,7 @@ import regex
 
 from ...core.document import Candidate
 from ...text.spans import in_brackets, line_start
-from .patterns import fold_unit
-
-_YEAR = regex.compile(r"(?:19|20)\d\d")
+from .patterns import YEAR, fold_unit
 
 
 def _table_cell(view: str, pos: int) -> tuple[int, int]:
@@ -30,7 +28,7 @@ def _column_year(view: str, row: int, column: int) -> Optional[int]:
         cells = view[start:end].split("\t")
         if len(cells) < 2:
             return None  # the table ended without a header
-        m = _YEAR.search(cells[column]) if column < len(cells) else None
+        m = YEAR.search(cells[column]) if column < len(cells) else None
         if m and not _CELL_VALUE.search(cells[column]):
             return int(m.group())
         end = start - 1

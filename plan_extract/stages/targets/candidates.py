@@ -14,9 +14,8 @@ from ...text.punctuation import LIST_COMMA, TITLE_CLOSE, TITLE_OPEN
 from ...text.segment import cut, tokenizer, word_crosses
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
 from .baselines import link_baselines
-from .patterns import _clause_start, _patterns
+from .patterns import YEAR, _clause_start, _patterns
 
-_YEAR = regex.compile(r"(?:19|20)\d\d")
 _HAN = regex.compile(r"\p{Han}")
 _HAN_GAP = regex.compile(r"[\p{Han}\s]*")
 
@@ -126,24 +125,23 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
     """
     rules = rules or load_rules()
     review = [(s.start, s.end) for s in sections if _review_heading(s.title, rules)]
-    t = rules.get("targets")
     pats = _patterns(rules)
-    never, time_units = set(t["never_units"]), set(t["time_units"])
-    cue_only = set(t["cue_only_units"])
-    rate_units = set(t["rate_units"])
+    never, time_units = set(rules.value("targets", "never_units")), set(rules.value("targets", "time_units"))
+    cue_only = set(rules.value("targets", "cue_only_units"))
+    rate_units = set(rules.value("targets", "rate_units"))
+    zero, fraction_words = pats["zero"], tuple(FRACTIONS)
     out: list[Candidate] = []
     for m in pats["amount"].finditer(view):
         lo, hi, unit, per = m.group("lo", "hi", "unit", "per")
-        fraction = next((u for word, u in FRACTIONS.items() if lo.startswith(word)), None)
-        if fraction:
-            unit = unit or fraction
+        if lo.startswith(fraction_words):  # 百分之三十: the word gives the unit
+            unit = unit or next(u for word, u in FRACTIONS.items() if lo.startswith(word))
         if not unit:
             unit = _unitless(view, m, pats)
             if unit is None:
                 continue
         if unit == "%" and view[m.start("unit") - 1: m.start("unit")] == "\n":
             continue
-        if _YEAR.fullmatch(lo) and unit in pats["year_units"]:
+        if YEAR.fullmatch(lo) and unit in pats["year_units"]:
             continue  # a year
         is_ph = bool(pats["placeholder"].fullmatch(lo))
         if not is_ph and to_number(lo) is None:
@@ -164,7 +162,6 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add(Flag.TIME)
         if unit in cue_only or not unit:
             c.flags.add(Flag.CUE_ONLY)
-        zero = pats["zero"]
         if lo == zero["numeral"] and not unit and view[start - 1:start] == zero["before"] \
                 and view[start - 2:start - 1] != zero["not_before"]:
             c.flags.add(Flag.ZERO)  # 差错事故为零: a commitment to none (not 化整为零)

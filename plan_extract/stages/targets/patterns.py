@@ -13,23 +13,26 @@ from ...text.markers import marker_at
 from ...text.punctuation import CLAUSE_BREAKS, COLON, LIST_COMMA, LOST, PAREN_CLOSE, PAREN_OPEN, char_class
 from ...text.script import fold, to_simplified
 
+YEAR = regex.compile(r"(?:19|20)\d\d")  # a year's digits (2026), for candidates and baselines
 CLAUSE_STOP = CLAUSE_BREAKS + COLON  # a clause of a target ends at a colon too
 SEGMENT_STOP = CLAUSE_STOP + LIST_COMMA + PAREN_OPEN + PAREN_CLOSE + LOST + "?"  # a metric does not cross these
 
 
 def _patterns(rules: Rules):
     def build():
-        t = rules.get("targets")
-        units = sorted(t["units"], key=len, reverse=True)
+        def t(key: str):  # an entry's rule, without its examples
+            return rules.value("targets", key)
+
+        units = sorted(t("units"), key=len, reverse=True)
         unit_alt = "|".join(regex.escape(u) for u in units)
-        num, ph, sep = t["number"], t["placeholder"], t["range_sep"]
+        num, ph, sep = t("number"), t("placeholder"), t("range_sep")
         amount = (rf"(?<![\d.A-Za-z_])(?P<lo>{ph}|{num})(?:{sep}(?P<hi>{ph}|{num}))?\s*"
-                  rf"(?P<unit>{unit_alt}|{t['ratio_unit']})?(?P<per>{t['per_unit']})?")
-        cues = sorted(((c, comp) for comp, words in t["cues_before"].items() for c in words),
+                  rf"(?P<unit>{unit_alt}|{t('ratio_unit')})?(?P<per>{t('per_unit')})?")
+        cues = sorted(((c, comp) for comp in t("cues_before") for c in rules.value("targets", "cues_before", comp)),
                       key=lambda x: -len(x[0]))
-        after = sorted(((c, comp) for comp, words in t["cues_after"].items() for c in words),
+        after = sorted(((c, comp) for comp in t("cues_after") for c in rules.value("targets", "cues_after", comp)),
                        key=lambda x: -len(x[0]))
-        verbs = sorted(t["count_verbs"], key=len, reverse=True)
+        verbs = sorted(t("count_verbs"), key=len, reverse=True)
         return {
             "amount": regex.compile(amount),
             "cues": cues,
@@ -38,50 +41,50 @@ def _patterns(rules: Rules):
             "after": after,
             "after_rx": regex.compile("|".join(regex.escape(c) for c, _ in after)),
             "verbs": verbs,
-            "object_verbs": set(verbs) | set(t["metric_verbs"]),
+            "object_verbs": set(verbs) | set(t("metric_verbs")),
             "verb_rx": regex.compile("|".join(regex.escape(v) for v in verbs)),
             "object_verb_rx": regex.compile("|".join(regex.escape(v) for v in
-                                                    sorted(set(verbs) | set(t["metric_verbs"]), key=len, reverse=True))),
-            "placeholder": regex.compile(t["placeholder"]),
-            "single_cue_not_after": t["single_cue_not_after"],
-            "cue_filler": regex.compile(t["cue_filler"]),
-            "after_cue_not_before": t["after_cue_not_before"],
-            "routine_units": tuple(t["routine_units"]),
-            "article_units": set(t["article_units"]),
-            "past": regex.compile(t["past"]),
-            "future": regex.compile(t["future"]),
-            "per_person": regex.compile(t["per_person"]),
-            "time_metric": regex.compile(t["time_metric"]),
-            "condition": regex.compile(t["condition"]),
-            "verb_window": t["verb_window"],
-            "not_before": regex.compile(t["not_before"]),
-            "not_after": regex.compile(t["not_after"]),
-            "lead": {False: set(t["lead_words"]), True: set(t["lead_words"]) | set(t["count_verbs"])},
-            "trail": set(t["trail_words"]),
-            "lead_prefix": {False: tuple(t["lead_words"]), True: tuple(set(t["lead_words"]) | set(t["count_verbs"]))},
-            "trail_suffix": tuple(t["trail_words"]),
-            "measure_units": set(t["measure_units"]),
+                                                    sorted(set(verbs) | set(t("metric_verbs")), key=len, reverse=True))),
+            "placeholder": regex.compile(t("placeholder")),
+            "single_cue_not_after": t("single_cue_not_after"),
+            "cue_filler": regex.compile(t("cue_filler")),
+            "after_cue_not_before": t("after_cue_not_before"),
+            "routine_units": tuple(t("routine_units")),
+            "article_units": set(t("article_units")),
+            "past": regex.compile(t("past")),
+            "future": regex.compile(t("future")),
+            "per_person": regex.compile(t("per_person")),
+            "time_metric": regex.compile(t("time_metric")),
+            "condition": regex.compile(t("condition")),
+            "verb_window": t("verb_window"),
+            "not_before": regex.compile(t("not_before")),
+            "not_after": regex.compile(t("not_after")),
+            "lead": {False: set(t("lead_words")), True: set(t("lead_words")) | set(t("count_verbs"))},
+            "trail": set(t("trail_words")),
+            "lead_prefix": {False: tuple(t("lead_words")), True: tuple(set(t("lead_words")) | set(t("count_verbs")))},
+            "trail_suffix": tuple(t("trail_words")),
+            "measure_units": set(t("measure_units")),
             "verbish": regex.compile("|".join(regex.escape(w) for w in sorted(
-                {w for w in t["lead_words"] if len(w) > 1} | set(t["count_verbs"]), key=len, reverse=True))),
-            "change_from": tuple(t["change_from"]),
-            "change_to": regex.compile(t["change_to"]),
-            "paren_baseline": regex.compile(t["paren_baseline"]),
-            "per_period": regex.compile(t["per_period"]),
-            "frequency_unit": t["frequency_unit"],
-            "open_end": regex.compile(t["open_end"]),
-            "zero": t["zero"],
-            "unitless_not_before": t["unitless_not_before"],
-            "year_units": tuple(t["year_units"]),
-            "word_numerals": t["word_numerals"],
-            "article": t["article"],
-            "list_item_count": regex.compile(t["list_item_count"]),
-            "noun_after": regex.compile(t["noun_after"]),
-            "noun_after_not_first": t["noun_after_not_first"],
-            "noun_after_strip": t["noun_after_strip"],
+                {w for w in t("lead_words") if len(w) > 1} | set(t("count_verbs")), key=len, reverse=True))),
+            "change_from": tuple(t("change_from")),
+            "change_to": regex.compile(t("change_to")),
+            "paren_baseline": regex.compile(t("paren_baseline")),
+            "per_period": regex.compile(t("per_period")),
+            "frequency_unit": t("frequency_unit"),
+            "open_end": regex.compile(t("open_end")),
+            "zero": t("zero"),
+            "unitless_not_before": t("unitless_not_before"),
+            "year_units": tuple(t("year_units")),
+            "word_numerals": t("word_numerals"),
+            "article": t("article"),
+            "list_item_count": regex.compile(t("list_item_count")),
+            "noun_after": regex.compile(t("noun_after")),
+            "noun_after_not_first": t("noun_after_not_first"),
+            "noun_after_strip": t("noun_after_strip"),
             "metric_drop": [_marker_drop(rules) if p == "marker" else _pattern_drop(regex.compile(p))
-                            for p in t["metric_drop"]],
+                            for p in t("metric_drop")],
             # one search rules out a metric that no drop pattern touches (most of them)
-            "any_metric_drop": regex.compile("|".join(f"(?:{p})" for p in t["metric_drop"] if p != "marker")),
+            "any_metric_drop": regex.compile("|".join(f"(?:{p})" for p in t("metric_drop") if p != "marker")),
         }
 
     return rules.memo("target_patterns", build)
