@@ -27,6 +27,9 @@ import yaml
 
 from ..core.vocabulary import Comparator, DeadlineKind, MarkerStyle, values
 
+# libyaml's loader when PyYAML was built with it: the tables carry hundreds of
+# examples, and the pure-Python loader spends start-up time on them
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TABLES = ("shared", "clean", "markers", "boilerplate", "plans", "targets", "deadlines")
 # The key under which an entry that carries examples keeps its rule (Rules.value).
 ENTRY_KEYS = ("regex", "words", "value")
@@ -174,7 +177,7 @@ def read_tables(folder) -> dict[str, Any]:
     raw = {}
     for name in TABLES:
         with (folder / f"{name}.yaml").open("r", encoding="utf-8") as fh:
-            raw[name] = yaml.safe_load(fh)
+            raw[name] = yaml.load(fh, Loader=_LOADER)
     shared = raw["shared"]
     definitions = {**shared["chars"]}
     tables = {}
