@@ -179,7 +179,7 @@ def read_tables(folder) -> dict[str, Any]:
         with (folder / f"{name}.yaml").open("r", encoding="utf-8") as fh:
             raw[name] = yaml.load(fh, Loader=_LOADER)
     shared = raw["shared"]
-    definitions = {**shared["chars"]}
+    definitions = {**shared["chars"], **shared["patterns"]}
     tables = {}
     for name, table in raw.items():
         local = {**definitions, **table.get("parts", {})} if isinstance(table, dict) else definitions

@@ -19,10 +19,22 @@ _CN2AN_READS = str.maketrans(_WORDS["cn2an_reads"])
 _HAN = regex.compile(r"\p{Han}")
 
 
+_MAGNITUDES: dict[str, int] = _WORDS["magnitudes"]
+_DIGITS_AROUND_MAGNITUDE = regex.compile(r"(\d+(?:\.\d+)?)([" + "".join(_MAGNITUDES) + r"])(\d+)")
+_SPACES = regex.compile(r"[\s,]+")
+_ZEROS = regex.compile("零{2,}")
+
+
 @lru_cache(maxsize=8192)
 def to_number(text: str) -> Optional[float]:
-    """The value of ``text`` (``"两"`` → 2, ``"百分之三十"`` → 30), or None."""
-    s = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    """The value of a number as plans write it, or None: ``"两"`` → 2,
+    ``"百分之三十"`` → 30, ``"百分之35"`` → 35, ``"三亿零八"`` → 300000008,
+    ``"壹佰贰拾"`` → 120, ``"2万5000"`` → 25000, ``"9 8"`` → 98 (a PDF's spaces).
+
+    cn2an does the arithmetic of Chinese numerals; what it does not read is
+    handled here: 参 and 〇 (it reads 叁 and 零), runs of zeros (零零), a lone
+    百 (百分之百) or 半, and digits on both sides of a myriad (2万5000)."""
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", text))
     if not s:
         return None
     if s.startswith(_FRACTION_WORDS):
@@ -35,8 +47,13 @@ def to_number(text: str) -> Optional[float]:
         return float(s)
     except ValueError:
         pass
+    m = _DIGITS_AROUND_MAGNITUDE.fullmatch(s)
+    if m:  # 2万5000 = 25000; 2万5 = 2.5万, as it is said
+        head, magnitude, tail = float(m.group(1)), _MAGNITUDES[m.group(2)], m.group(3)
+        places = len(str(magnitude)) - 1
+        return head * magnitude + int(tail) * 10 ** max(0, places - len(tail))
     try:
-        return float(cn2an.cn2an(s, "smart"))
+        return float(cn2an.cn2an(_ZEROS.sub("零", s.translate(_CN2AN_READS)), "smart"))
     except (ValueError, KeyError, IndexError):
         return None
 

@@ -129,10 +129,13 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
     never, time_units = set(rules.value("targets", "never_units")), set(rules.value("targets", "time_units"))
     cue_only = set(rules.value("targets", "cue_only_units"))
     rate_units = set(rules.value("targets", "rate_units"))
-    zero, fraction_words = pats["zero"], tuple(FRACTIONS)
+    zero, fraction_words, magnitude = pats["zero"], tuple(FRACTIONS), pats["magnitude"]
     out: list[Candidate] = []
     for m in pats["amount"].finditer(view):
         lo, hi, unit, per = m.group("lo", "hi", "unit", "per")
+        if (hi or lo)[-1:] in magnitude and len(hi or lo) > 1 and not (hi or lo)[-2].isdigit():
+            unit = (hi or lo)[-1] + (unit or "")  # 三十万元 as 30 万元, like 30万元 (decision 42)
+            lo, hi = (lo[:-1] if lo[-1] in magnitude and len(lo) > 1 else lo), (hi[:-1] if hi else hi)
         if lo.startswith(fraction_words):  # 百分之三十: the word gives the unit
             unit = unit or next(u for word, u in FRACTIONS.items() if lo.startswith(word))
         if not unit:

@@ -26,8 +26,9 @@ def _patterns(rules: Rules):
         units = sorted(t("units"), key=len, reverse=True)
         unit_alt = "|".join(regex.escape(u) for u in units)
         num, ph, sep = t("number"), t("placeholder"), t("range_sep")
+        magnitude = "[" + rules.get("shared", "chars", "magnitude") + "]"
         amount = (rf"(?<![\d.A-Za-z_])(?P<lo>{ph}|{num})(?:{sep}(?P<hi>{ph}|{num}))?\s*"
-                  rf"(?P<unit>{unit_alt}|{t('ratio_unit')})?(?P<per>{t('per_unit')})?")
+                  rf"(?P<unit>{magnitude}?(?:{unit_alt})|{magnitude}|{t('ratio_unit')})?(?P<per>{t('per_unit')})?")
         cues = sorted(((c, comp) for comp in t("cues_before") for c in rules.value("targets", "cues_before", comp)),
                       key=lambda x: -len(x[0]))
         after = sorted(((c, comp) for comp in t("cues_after") for c in rules.value("targets", "cues_after", comp)),
@@ -66,6 +67,7 @@ def _patterns(rules: Rules):
             "measure_units": set(t("measure_units")),
             "verbish": regex.compile("|".join(regex.escape(w) for w in sorted(
                 {w for w in t("lead_words") if len(w) > 1} | set(t("count_verbs")), key=len, reverse=True))),
+            "magnitude": rules.get("shared", "chars", "magnitude"),
             "change_from": tuple(t("change_from")),
             "change_to": regex.compile(t("change_to")),
             "paren_baseline": regex.compile(t("paren_baseline")),
