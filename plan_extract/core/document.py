@@ -176,6 +176,7 @@ class Flag:
     INSIDE_WORD = "inside_word"  # a numeral inside a word (统一)
     RATE = "rate"  # a rate unit (%, ‰, 个百分点)
     TIME_MEASURE = "time_measure"  # a time right after a time measure's name (平均住院日9天)
+    MORE_THAN = "more_than"  # 三十余人: the number itself says "more than"
 
 
 @dataclass(slots=True)

@@ -19,10 +19,15 @@ _CN2AN_READS = str.maketrans(_WORDS["cn2an_reads"])
 _HAN = regex.compile(r"\p{Han}")
 
 
-_MAGNITUDES: dict[str, int] = _WORDS["magnitudes"]
+MAGNITUDES: dict[str, int] = _WORDS["magnitudes"]  # 万 -> 10000
+_MAGNITUDES = MAGNITUDES
+FRACTION = _WORDS["fraction"]  # 分之
+COUNTED_HALF = _WORDS["counter"] + _WORDS["half"]  # 个半
 _DIGITS_AROUND_MAGNITUDE = regex.compile(r"(\d+(?:\.\d+)?)([" + "".join(_MAGNITUDES) + r"])(\d+)")
 _SPACES = regex.compile(r"[\s,]+")
-_ZEROS = regex.compile("零{2,}")
+_ZERO = _WORDS["zero"]
+_COUNTED_HALF = COUNTED_HALF
+_ZEROS = regex.compile(regex.escape(_ZERO) + "{2,}")
 
 
 @lru_cache(maxsize=8192)
@@ -43,6 +48,12 @@ def to_number(text: str) -> Optional[float]:
         return 100.0
     if s == _WORDS["half"]:
         return 0.5
+    if s.endswith(_COUNTED_HALF):  # 两个半 = 2.5
+        whole = to_number(s[:-len(_COUNTED_HALF)])
+        return None if whole is None else whole + 0.5
+    if _WORDS["fraction"] in s:  # 三分之二 = 2/3, as a decimal
+        denominator, numerator = (to_number(part) for part in s.split(_WORDS["fraction"], 1))
+        return round(numerator / denominator, 6) if numerator is not None and denominator else None
     try:
         return float(s)
     except ValueError:
@@ -53,7 +64,7 @@ def to_number(text: str) -> Optional[float]:
         places = len(str(magnitude)) - 1
         return head * magnitude + int(tail) * 10 ** max(0, places - len(tail))
     try:
-        return float(cn2an.cn2an(_ZEROS.sub("零", s.translate(_CN2AN_READS)), "smart"))
+        return float(cn2an.cn2an(_ZEROS.sub(_ZERO, s.translate(_CN2AN_READS)), "smart"))
     except (ValueError, KeyError, IndexError):
         return None
 

@@ -9,7 +9,7 @@ import regex
 
 from ...core.document import Candidate, Flag, Section
 from ...rules import Rules, load_rules
-from ...text.numerals import FRACTIONS, to_number
+from ...text.numerals import COUNTED_HALF, FRACTION, FRACTIONS, MAGNITUDES, to_number
 from ...text.punctuation import LIST_COMMA, TITLE_CLOSE, TITLE_OPEN
 from ...text.segment import cut, tokenizer, word_crosses
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
@@ -117,6 +117,14 @@ def _review_heading(title: str, rules: Rules) -> bool:
 
 
 
+def _myriad_of_whole(numeral: Optional[str]) -> bool:
+    """A Chinese numeral ending in a myriad that multiplies all of it (三十万:
+    30 of 万), not only its last part (三亿零八万 is 300,080,000)."""
+    if not numeral or len(numeral) < 2 or numeral[-1] not in MAGNITUDES or numeral[-2].isdigit():
+        return False
+    return all(MAGNITUDES[ch] < MAGNITUDES[numeral[-1]] for ch in numeral[:-1] if ch in MAGNITUDES)
+
+
 def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Sequence[Section] = ()) -> list[Candidate]:
     """Every number with a unit in ``view``, with its context.
 
@@ -129,16 +137,21 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
     never, time_units = set(rules.value("targets", "never_units")), set(rules.value("targets", "time_units"))
     cue_only = set(rules.value("targets", "cue_only_units"))
     rate_units = set(rules.value("targets", "rate_units"))
-    zero, fraction_words, magnitude = pats["zero"], tuple(FRACTIONS), pats["magnitude"]
+    zero, fraction_words = pats["zero"], tuple(FRACTIONS)
     out: list[Candidate] = []
     for m in pats["amount"].finditer(view):
         lo, hi, unit, per = m.group("lo", "hi", "unit", "per")
-        if (hi or lo)[-1:] in magnitude and len(hi or lo) > 1 and not (hi or lo)[-2].isdigit():
-            unit = (hi or lo)[-1] + (unit or "")  # 三十万元 as 30 万元, like 30万元 (decision 42)
-            lo, hi = (lo[:-1] if lo[-1] in magnitude and len(lo) > 1 else lo), (hi[:-1] if hi else hi)
+        if _myriad_of_whole(hi or lo):  # 三十万元 as 30 万元, like 30万元 (decision 42); not 三亿零八万
+            unit = (hi or lo)[-1] + (unit or "")
+            lo, hi = (lo[:-1] if _myriad_of_whole(lo) else lo), (hi[:-1] if hi else hi)
+        if m.group("half"):  # 三米半: the half belongs to the count
+            lo += COUNTED_HALF
         if lo.startswith(fraction_words):  # 百分之三十: the word gives the unit
             unit = unit or next(u for word, u in FRACTIONS.items() if lo.startswith(word))
-        if not unit:
+        share = FRACTION in lo  # 三分之二: a share, which needs no unit
+        if share:
+            unit = unit or ""
+        elif not unit:
             unit = _unitless(view, m, pats)
             if unit is None:
                 continue
@@ -158,6 +171,8 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
                       clause_start=cs, sentence_start=sentence)
         c.cue = _cue_before(view, start, cs, pats)
         c.after_cue = _cue_after(view, end, pats)
+        if m.group("more"):
+            c.flags.add(Flag.MORE_THAN)
         c.verb = _verb_before(view, start, cs, pats)
         if unit in never:
             c.flags.add(Flag.NEVER)
@@ -189,7 +204,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add(Flag.FREQUENCY)
         if lo[0] in pats["word_numerals"] and not c.cue and _inside_word(view, start):
             c.flags.add(Flag.INSIDE_WORD)
-        if unit in rate_units:
+        if unit in rate_units or share:
             c.flags.add(Flag.RATE)
         if unit in time_units and pats["time_metric"].search(view, cs, start):
             c.flags.add(Flag.TIME_MEASURE)

@@ -37,7 +37,7 @@ def decide(cands: Sequence[Candidate], view: str) -> list[str]:
             labels.append("other")
         elif c.placeholder and Flag.TIME not in c.flags and Flag.OPEN_END in c.flags:
             labels.append("target")  # a blanked figure closing a clause is a commitment to fill in
-        elif c.after_cue and Flag.TIME not in c.flags:
+        elif (c.after_cue or Flag.MORE_THAN in c.flags) and Flag.TIME not in c.flags:  # 三十余人 as 30人以上
             labels.append("target")
         elif c.verb and Flag.TIME not in c.flags and Flag.ROUTINE not in c.flags:
             labels.append("target")

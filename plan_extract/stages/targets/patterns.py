@@ -27,8 +27,10 @@ def _patterns(rules: Rules):
         unit_alt = "|".join(regex.escape(u) for u in units)
         num, ph, sep = t("number"), t("placeholder"), t("range_sep")
         magnitude = "[" + rules.get("shared", "chars", "magnitude") + "]"
-        amount = (rf"(?<![\d.A-Za-z_])(?P<lo>{ph}|{num})(?:{sep}(?P<hi>{ph}|{num}))?\s*"
-                  rf"(?P<unit>{magnitude}?(?:{unit_alt})|{magnitude}|{t('ratio_unit')})?(?P<per>{t('per_unit')})?")
+        more = "|".join(regex.escape(w) for w in t("more_than"))
+        amount = (rf"(?<![\d.A-Za-z_])(?P<lo>{ph}|{num})(?:(?:{t('range_lo_unit')})?{sep}(?P<hi>{ph}|{num}))?"
+                  rf"(?P<more>{more})?\s*(?P<unit>{magnitude}?(?:{unit_alt})|{magnitude}|{t('ratio_unit')})?"
+                  rf"(?P<half>{t('half_after_unit')})?(?P<per>{t('per_unit')})?")
         cues = sorted(((c, comp) for comp in t("cues_before") for c in rules.value("targets", "cues_before", comp)),
                       key=lambda x: -len(x[0]))
         after = sorted(((c, comp) for comp in t("cues_after") for c in rules.value("targets", "cues_after", comp)),

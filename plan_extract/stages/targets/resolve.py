@@ -135,6 +135,8 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     if options:
         nearest = min(options, key=lambda x: c.start - x[2] if x is c.cue else x[1] - c.end)
         comparator = nearest[0]
+    if Flag.MORE_THAN in c.flags:  # 三十余人: more than 30, whatever cue stands before
+        comparator = ">"
     if c.cue:
         cue_start = c.cue[1]
     metric_end = min(x for x in (c.start, cue_start if cue_start is not None else c.start,
