@@ -214,3 +214,24 @@ def test_title_plan_word_only_skips_lines_that_are_no_title():
         assert _title(a, rules) == _title(b, every_line) and a == b, view
         titles += a.kind == "title"
     assert titles >= 1000  # titles were among them
+
+
+def test_a_table_header_year_is_not_the_plan_year():
+    """Issue 18: 2025年实际值 heads a column; the plan's own year is the title's."""
+    from plan_extract import extract_text
+
+    text = ("2026年县医院护理部工作计划\n一、质量指标\n指标\t2025年实际值\t目标值\n"
+            "护理文书合格率\t92%\t95%\n二、重点工作\n6月底前完成护理质量评价。")
+    [record] = extract_text(text, models=False)
+    assert record["year"] == 2026
+    assert [d["value"] for d in record["deadlines"]] == ["2026-06-30"]
+
+
+def test_an_roc_year_names_the_plan_year_and_its_deadlines():
+    """民國115年度 is 2026, and so is 115年6月底前."""
+    from plan_extract import extract_text
+
+    text = "衛生所115年度工作計劃\n一、重點工作\n115年6月底前完成長者健康評估，116年1月20日前提交成果報告。"
+    [record] = extract_text(text, models=False)
+    assert record["year"] == 2026
+    assert [d["value"] for d in record["deadlines"]] == ["2026-06-30", "2027-01-20"]

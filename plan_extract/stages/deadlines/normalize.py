@@ -36,13 +36,26 @@ def _month_interval(year, month, first=1, last=None) -> str:
 
 
 def _year_of(m: regex.Match, g: dict, group: str, plan_year: Optional[int], blank_year: regex.Pattern) -> Optional[int]:
-    """The match's own year, None for a blanked one (20xx年), else the plan's
+    """The match's own year (2026年, 二〇二六年, 民国113年, 26年), the plan's
+    year + 1 for 明年/次年, None for a blanked one (20xx年), else the plan's
     (``g``: the match's groupdict, built once per match)."""
     if g.get(group):
         return int(g[group])
+    if g.get(group + "c"):
+        return int(to_number(g[group + "c"]))
+    if g.get(group + "roc"):
+        return int(g[group + "roc"]) + _ROC_OFFSET
+    if g.get(group + "s"):
+        return _CENTURY + int(g[group + "s"])
+    if group == "y" and g.get("rel"):
+        return plan_year + 1 if plan_year else None
     if blank_year.search(m.group()):
         return None
     return plan_year
+
+
+_ROC_OFFSET = 1911  # 民国113年 is 2024
+_CENTURY = 2000  # 26年9月 is 2026 (decided: a two-digit year before a month is 20nn)
 
 
 def _day(spec, year: Optional[int], month: int) -> int:
@@ -70,14 +83,20 @@ def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
         designator = table["duration"].get(unit)
         if designator is None or unit == "same" or n is None:
             return None
+        if designator == "Y" and not float(n).is_integer():  # 半年内: P6M, not P0.5Y
+            years, months = int(n), round((n - int(n)) * 12)
+            return ("P" + (f"{years}Y" if years else "") + f"{months}M"), None
         n_text = str(int(n)) if float(n).is_integer() else str(n)
         return f"P{designator[:-1]}{n_text}{designator[-1]}", None  # TH: PT24H, D: P3D
     y = _year_of(m, g, "y", year, blank_year)  # only now: the kinds above use no year
     m2 = int(to_number(g["m2"])) if g.get("m2") else None
     next_year = bool(g.get("next"))  # 11月至次年1月
-    if m2 is not None and not (next_year or (month or 0) < m2 <= 12 or (m2 == month and g.get("d2"))):
+    own_end_year = any(g.get(k) for k in ("y2", "y2c", "y2roc", "y2s"))  # 23年9月至24年1月
+    forward = (month or 0) < m2 <= 12 if m2 is not None else True
+    if m2 is not None and not (next_year or own_end_year or forward or (m2 == month and g.get("d2"))):
         return None
     if kind == "range":
+        m2 = m2 or month  # 三月五日到九日: the end day is in the same month
         if next_year:
             y2 = y + 1 if y else None
         else:
@@ -95,8 +114,10 @@ def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
             if q == 1:
                 return _date(y - 1 if y else None, 12, 31), None
             return _date(y, 3 * q - 3, _last_day(y, 3 * q - 3)), None
-        if g.get("yearend"):
+        if g.get("yearend") or g.get("toyear") is not None:  # 年底前; 到2027年
             return _date(y, 12, 31), None
+        if g.get("yearbefore"):  # 2028年前: like X月前, the last day before it
+            return _date(y - 1, 12, 31), None
         if g.get("d"):
             return _date(y, month, int(to_number(g["d"]))), None
         end = table["month_end"].get(g.get("end"))
@@ -106,8 +127,13 @@ def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
         py = y if month > 1 else (y - 1 if y else None)
         return _date(py, prev, _last_day(py, prev)), None
     if kind == "from":
-        day = int(to_number(g["d"])) if g.get("d") else 1
-        return f"{_date(y, month, day)}/..", None
+        if g.get("half"):  # 下半年起: from the half's first month
+            month = table["half_year"][g["half"]][0]
+        elif g.get("q"):  # 二季度以后: from the quarter's first month
+            month = 3 * int(to_number(g["q"])) - 2
+        part = table["month_part"].get(g.get("part"))
+        day = int(to_number(g["d"])) if g.get("d") else _day(part[0], y, month) if part else 1
+        return f"{_date(y, month or 1, day)}/..", None  # 明年起: from January
     # on
     if g.get("q"):
         q = int(to_number(g["q"]))

@@ -47,12 +47,13 @@ class _YearRules:
     past: regex.Pattern
     as_of: regex.Pattern
     cjk_digits: frozenset  # the characters a year in Chinese digits is written with (二〇二六)
+    roc_offset: int  # 民國115年 is 2026
 
 
 def _year_rules(rules: Rules) -> _YearRules:
     def build():
         pats = tuple((kind, rules.re("plans", "year", kind))
-                     for kind in ("period", "period_short", "known", "cjk", "blank"))
+                     for kind in ("period", "period_short", "known", "cjk", "roc", "blank"))
         year = rules.get("plans", "year")
         return _YearRules(
             mentions=pats, any_year=regex.compile("|".join(f"(?:{p.pattern})" for _, p in pats)),
@@ -60,13 +61,15 @@ def _year_rules(rules: Rules) -> _YearRules:
             title_known=rules.re("plans", "year", "title_known"),
             opens=year["open_brackets"], closes=year["close_brackets"],
             past=rules.re("plans", "year", "past_clause"), as_of=rules.re("plans", "year", "as_of"),
-            cjk_digits=frozenset(year["cjk_digits"]))
+            cjk_digits=frozenset(year["cjk_digits"]), roc_offset=year["roc_offset"])
     return rules.memo("split_year_rules", build)
 
 
 def _body_year(lines: list[str], year_rules: _YearRules) -> tuple[bool, Optional[int]]:
     pats, any_year, signature = year_rules.mentions, year_rules.any_year, year_rules.signature
     for line in lines:
+        if "\t" in line.strip():
+            continue  # a table row (cells between tabs): its years head columns (2025年实际值)
         if not any_year.search(line) or signature.match(line):
             continue  # one search rules out a line without any mention
         mentions = []
@@ -80,6 +83,8 @@ def _body_year(lines: list[str], year_rules: _YearRules) -> tuple[bool, Optional
                 return True, None
             if kind == "period_short":
                 return True, int(m.group("century") + m.group("yy"))
+            if kind == "roc":
+                return True, int(m.group("roc")) + year_rules.roc_offset
             if kind == "cjk":
                 digits = m.group("cjk")
                 return True, int(cn2an.transform(digits, "cn2an")) if set(digits) <= year_rules.cjk_digits else None
