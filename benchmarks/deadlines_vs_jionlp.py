@@ -95,7 +95,7 @@ def main() -> None:
     import jionlp as jio
 
     from plan_extract.text.script import make_view
-    from plan_extract.deadlines import find_deadlines
+    from plan_extract.stages.deadlines import find_deadlines
     from plan_extract.rules import load_rules
 
     rules = load_rules()

@@ -69,6 +69,25 @@ def to_number(text: str) -> Optional[float]:
         return None
 
 
+@lru_cache(maxsize=1024)
+def digit_by_digit(text: str) -> Optional[int]:
+    """A number written digit by digit, as years are: ``二〇二六`` → 2026
+    (where ``to_number`` would read 二〇〇〇 as a count: 二千)."""
+    digits = []
+    for ch in unicodedata.normalize("NFKC", text).translate(_CN2AN_READS):
+        if ch.isdigit():
+            digits.append(ch)
+            continue
+        try:
+            value = int(cn2an.cn2an(ch, "normal"))
+        except (ValueError, KeyError, IndexError):
+            return None
+        if value > 9:
+            return None
+        digits.append(str(value))
+    return int("".join(digits)) if digits else None
+
+
 def as_json_number(value: Optional[float]):
     """Integers stay integers in JSON (98, not 98.0)."""
     if value is None:

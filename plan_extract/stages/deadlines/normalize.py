@@ -10,7 +10,7 @@ from typing import Optional
 import regex
 
 from ...rules import Rules
-from ...text.numerals import to_number
+from ...text.numerals import digit_by_digit, to_number
 
 _INTERVAL = regex.compile(r";INTERVAL=(\d+)")
 
@@ -42,7 +42,7 @@ def _year_of(m: regex.Match, g: dict, group: str, plan_year: Optional[int], blan
     if g.get(group):
         return int(g[group])
     if g.get(group + "c"):
-        return int(to_number(g[group + "c"]))
+        return digit_by_digit(g[group + "c"])
     if g.get(group + "roc"):
         return int(g[group + "roc"]) + _ROC_OFFSET
     if g.get(group + "s"):

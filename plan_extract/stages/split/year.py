@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-import cn2an
 import regex
 
 from ...rules import Rules
+from ...text.numerals import digit_by_digit
 from ...text.punctuation import SENTENCE_END, char_class
 
 _SENTENCE_END = regex.compile(char_class(SENTENCE_END))
@@ -87,7 +87,7 @@ def _body_year(lines: list[str], year_rules: _YearRules) -> tuple[bool, Optional
                 return True, int(m.group("roc")) + year_rules.roc_offset
             if kind == "cjk":
                 digits = m.group("cjk")
-                return True, int(cn2an.transform(digits, "cn2an")) if set(digits) <= year_rules.cjk_digits else None
+                return True, digit_by_digit(digits) if set(digits) <= year_rules.cjk_digits else None
             return True, int(m.group("year"))
     return False, None
 
