@@ -141,7 +141,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
     out: list[Candidate] = []
     for m in pats["amount"].finditer(view):
         lo, hi, unit, per = m.group("lo", "hi", "unit", "per")
-        if _myriad_of_whole(hi or lo):  # 三十万元 as 30 万元, like 30万元 (decision 42); not 三亿零八万
+        if (hi or lo)[-1] in MAGNITUDES and _myriad_of_whole(hi or lo):  # 三十万元 as 30 万元 (decision 42)
             unit = (hi or lo)[-1] + (unit or "")
             lo, hi = (lo[:-1] if _myriad_of_whole(lo) else lo), (hi[:-1] if hi else hi)
         if m.group("half"):  # 三米半: the half belongs to the count

@@ -28,7 +28,9 @@ def _patterns(rules: Rules):
         num, ph, sep = t("number"), t("placeholder"), t("range_sep")
         magnitude = "[" + rules.get("shared", "chars", "magnitude") + "]"
         more = "|".join(regex.escape(w) for w in t("more_than"))
-        amount = (rf"(?<![\d.A-Za-z_])(?P<lo>{ph}|{num})(?:(?:{t('range_lo_unit')})?{sep}(?P<hi>{ph}|{num}))?"
+        # what a number or a placeholder can start with: most positions fail this one test
+        first = "[" + rules.get("shared", "chars", "cn_numeral") + r"\dxX×_]"
+        amount = (rf"(?<![\d.A-Za-z_])(?={first})(?P<lo>{ph}|{num})(?:(?:{t('range_lo_unit')})?{sep}(?P<hi>{ph}|{num}))?"
                   rf"(?P<more>{more})?\s*(?P<unit>{magnitude}?(?:{unit_alt})|{magnitude}|{t('ratio_unit')})?"
                   rf"(?P<half>{t('half_after_unit')})?(?P<per>{t('per_unit')})?")
         cues = sorted(((c, comp) for comp in t("cues_before") for c in rules.value("targets", "cues_before", comp)),
