@@ -65,3 +65,20 @@ def test_identity():
     m = identity(5)
     assert m.span(1, 3) == (1, 3)
     assert identity(0).span(0, 0) == (0, 0)
+
+
+def test_look_behind_and_ahead_are_bounded():
+    """Issue 22: a sentence with no stop (a lost line break, a scraped run of
+    comma-joined targets) is measured within a bounded window, so every
+    candidate's look-behind costs the same however long the text is."""
+    from plan_extract.stages.deadlines.find import DOSAGE_REACH, _dosage_clause
+    from plan_extract.rules import load_rules
+    from plan_extract.text.spans import SENTENCE_REACH, sentence_start
+
+    view = "合格率100%，" * 2000
+    pos = len(view) - 3
+    assert sentence_start(view, pos) == pos - SENTENCE_REACH
+    assert sentence_start("一、加强管理。合格率100%", 10) == 7
+    rules = load_rules()
+    far = "每月" + "检查" * DOSAGE_REACH + "每次1片"
+    assert not _dosage_clause(far, 0, rules) and _dosage_clause("每月检查，每次1片", 0, rules)

@@ -28,10 +28,15 @@ def line_start(view: str, pos: int) -> int:
     return max(view.rfind("\n", floor, pos) + 1, floor)
 
 
+SENTENCE_REACH = 400  # how far back a sentence's start is sought: a text without stops stays linear
+
+
 def sentence_start(view: str, pos: int) -> int:
-    """Start of the sentence holding ``pos``: after the last 。；！？ or line break."""
-    m = _LAST_SENTENCE_END.search(view, 0, pos)
-    return m.end() if m else 0
+    """Start of the sentence holding ``pos``: after the last 。；！？ or line
+    break, or ``SENTENCE_REACH`` back in a longer sentence."""
+    floor = max(0, pos - SENTENCE_REACH)
+    m = _LAST_SENTENCE_END.search(view, floor, pos)
+    return m.end() if m else floor
 
 
 def section_finder(sections: Sequence[Section]):

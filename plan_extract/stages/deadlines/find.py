@@ -83,9 +83,13 @@ def _search(pattern: regex.Pattern, view: str, windows):
 _SENTENCE_STOP = regex.compile(char_class(FULL_STOP + "\n"))
 
 
+DOSAGE_REACH = 120  # a dosage later in the sentence is this close (a text without stops stays linear)
+
+
 def _dosage_clause(view: str, pos: int, rules: Rules) -> bool:
-    stop = _SENTENCE_STOP.search(view, pos)  # one search: four finds each scanned to the end
-    return bool(rules.re("deadlines", "dosage_in_sentence").search(view, pos, stop.start() if stop else len(view)))
+    limit = min(len(view), pos + DOSAGE_REACH)
+    stop = _SENTENCE_STOP.search(view, pos, limit)  # one search: four finds each scanned to the end
+    return bool(rules.re("deadlines", "dosage_in_sentence").search(view, pos, stop.start() if stop else limit))
 
 
 def find_deadlines(view: str, *, year: Optional[int], rules: Optional[Rules] = None) -> list[Found]:
