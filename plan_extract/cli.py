@@ -142,8 +142,10 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
     pipeline with leave-one-file-out cross-validation: each gold document is
     scored by classifiers trained on the other documents, beside the rules alone.
     """
+    from .rules import load_rules
     from .training.crossval import cross_validate
-    from .training.evaluate import FIELD_NAMES, KINDS, items_table, report, score
+    from .training.evaluate import FIELD_NAMES, KINDS, items_table, reliability, report, score
+    from .training.examples import candidate_examples, candidate_recall
     from .training.gold import gold_sets
 
     records_files = [Path(p) for p in paths if Path(p).is_file()]
@@ -159,20 +161,36 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
             records.setdefault(Path(r["source"]["path"]).name, []).append(r)
         pairs = [(sorted(records.get(d.path.name, []), key=lambda r: r["plan_index"]), d.gold) for d in docs]
         columns = {plans_jsonl.name: score(pairs)}
+    calibration: list = []
+    if plans_jsonl:
+        pass
     elif shipped:
         from .api import extract_file
+        from .models import load_models
 
         columns = {"rules": score([(extract_file(d.path, models=False), d.gold) for d in docs]),
                    "rules+classifier": score([(extract_file(d.path), d.gold) for d in docs])}
+        model = load_models()["candidates"]
+        target = list(model.classes_).index("target")
+        for d in docs:
+            rows, labels = candidate_examples(d, load_rules())
+            calibration += [(p[target], y == "target") for p, y in zip(model.predict_proba(rows), labels)]
     else:
-        columns = cross_validate(docs)
+        columns = cross_validate(docs, calibration=calibration)
     figures = report(columns)
+    found_located = [candidate_recall(d, load_rules()) for d in docs]
+    found, located = sum(f for f, _ in found_located), sum(n for _, n in found_located)
+    extra = {"candidate_recall": {"recall": round(found / located, 4) if located else None,
+                                  "proposed": found, "gold_targets": located}}
+    if calibration:
+        bins, ece = reliability(calibration)
+        extra["calibration"] = {"ece": ece, "candidates": len(calibration), "bins": bins}
     if items_path:
         with open(items_path, "w", encoding="utf-8") as fh:
             for row in items_table(columns):
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     if as_json:
-        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**figures, **extra}, ensure_ascii=False, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
@@ -190,7 +208,19 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
             table.add_row(kind if measure == "precision" else "", measure,
                           *["-" if v is None else f"{v:.3f}" for v in values])
         table.add_row(kind and "", "gold items", *[str(figures[n][kind]["tp"] + figures[n][kind]["fn"]) for n in figures])
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    recall = extra["candidate_recall"]
+    console.print(f"candidate recall (a candidate holds the gold target's number): {recall['recall']:.3f} "
+                  f"({recall['proposed']} of {recall['gold_targets']} gold targets)", highlight=False)
+    if "calibration" in extra:
+        cal = Table(title=f"P(target) reliability over {extra['calibration']['candidates']} candidates, "
+                          f"expected calibration error {extra['calibration']['ece']:.3f}")
+        for column in ("bin", "count", "mean P(target)", "share that are targets"):
+            cal.add_column(column, justify="right")
+        for row in extra["calibration"]["bins"]:
+            cal.add_row(row["bin"], str(row["count"]), f"{row['mean_p']:.3f}", f"{row['targets']:.3f}")
+        console.print(cal)
 
 
 @main.command(name="export")

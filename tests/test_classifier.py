@@ -138,3 +138,23 @@ def test_later_held_out_sets_with_the_shipped_models(name, count):
     res = score([(extract_file(d.path), d.gold) for d in docs])
     assert res["plans"].f1 == 1.0 and res["sections"].f1 >= 0.95
     assert res["targets"].f1 >= 0.9 and res["deadlines"].f1 >= 0.9
+
+
+def test_reliability_and_expected_calibration_error():
+    from plan_extract.training.evaluate import reliability
+
+    rows, ece = reliability([(0.95, True)] * 19 + [(0.95, False)] + [(0.05, False)] * 19 + [(0.05, True)])
+    assert [r["count"] for r in rows] == [20, 20] and ece == 0.0
+    _, ece = reliability([(0.9, False)] * 10)
+    assert ece == 0.9
+
+
+def test_candidate_recall_counts_gold_targets_some_candidate_holds():
+    from plan_extract.rules import load_rules
+    from plan_extract.training.examples import candidate_recall
+
+    docs = gold_docs(ROOT / "data" / "heldout" / "annotated", raw_dir=ROOT / "data" / "heldout" / "raw",
+                     corpus_dir=CORPUS)
+    found, located = map(sum, zip(*(candidate_recall(d, load_rules()) for d in docs)))
+    gold = sum(len(p["targets"]) for d in docs for p in d.gold["plans"])
+    assert 0 < found <= located <= gold and found / located >= 0.95

@@ -8,12 +8,13 @@ from .evaluate import Tally, score
 from .train import examples, fit_models
 
 
-def cross_validate(docs, *, rules=None, on_fold=None) -> dict[str, dict[str, Tally]]:
+def cross_validate(docs, *, rules=None, on_fold=None, calibration: list | None = None) -> dict[str, dict[str, Tally]]:
     """Leave-one-file-out: rules alone and rules + classifier, side by side.
 
     For each gold document the classifiers are fitted on all the others and
     the document is scored with them; no document is scored by a model that
-    saw it.
+    saw it.  ``calibration``, when given, receives (P(target), is a gold
+    target) for every candidate of every held-out document.
     """
     docs = list(docs)
     exs = examples(docs, rules)
@@ -21,6 +22,10 @@ def cross_validate(docs, *, rules=None, on_fold=None) -> dict[str, dict[str, Tal
     for i, doc in enumerate(docs):
         models = fit_models([e for j, e in enumerate(exs) if j != i], rules=rules)
         models.pop("counts", None)
+        if calibration is not None and exs[i].cand_x:
+            target = list(models["candidates"].classes_).index("target")
+            calibration += [(float(p[target]), y == "target")
+                            for p, y in zip(models["candidates"].predict_proba(exs[i].cand_x), exs[i].cand_y)]
         pairs["rules"].append((extract_file(doc.path, rules=rules, models=False), doc.gold))
         pairs["rules+classifier"].append((extract_file(doc.path, rules=rules, models=models), doc.gold))
         if on_fold:

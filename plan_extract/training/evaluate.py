@@ -229,3 +229,22 @@ def items_table(columns: dict[str, dict[str, Tally]]) -> list[dict]:
             for item in tallies[kind].items:
                 rows.append({"system": name, **item, "wrong": ",".join(item.get("wrong", []))})
     return rows
+
+
+def reliability(pairs, bins: int = 10) -> tuple[list[dict], float]:
+    """Calibration of P(target): ``pairs`` of (probability, is a gold target)
+    in ``bins`` equal-width bins; rows of (range, count, mean probability,
+    share that are targets) and the expected calibration error (the
+    count-weighted mean gap between the two)."""
+    rows, total, ece = [], len(pairs), 0.0
+    for k in range(bins):
+        lo, hi = k / bins, (k + 1) / bins
+        inside = [(p, y) for p, y in pairs if lo <= p < hi or (k == bins - 1 and p == 1.0)]
+        if not inside:
+            continue
+        mean_p = sum(p for p, _ in inside) / len(inside)
+        share = sum(y for _, y in inside) / len(inside)
+        ece += len(inside) / total * abs(mean_p - share)
+        rows.append({"bin": f"{lo:.1f}-{hi:.1f}", "count": len(inside), "mean_p": round(mean_p, 3),
+                     "targets": round(share, 3)})
+    return rows, round(ece, 4)

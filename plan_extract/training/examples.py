@@ -40,13 +40,31 @@ def candidate_examples(doc: GoldDoc, rules: Rules) -> tuple[list[dict], list[str
     """Rows and gold labels for every target candidate of one document: the
     rows the run's candidate model sees (:func:`candidate_rows` of the
     stages' own candidates), on the plans the rules split."""
+    rows, labels, _ = _candidates(doc, rules)
+    return rows, labels
+
+
+def candidate_recall(doc: GoldDoc, rules: Rules) -> tuple[int, int]:
+    """(gold targets some candidate proposes, gold targets located): a gold
+    target no candidate holds is lost before any decision (issue 19)."""
+    _, _, (found, located) = _candidates(doc, rules)
+    return found, located
+
+
+def _candidates(doc: GoldDoc, rules: Rules):
+    """Rows, gold labels and (gold targets proposed, gold targets located)."""
     rows, labels = [], []
+    found = located = 0
     for plan, gp in zip(split_plans(prepare(read_file(doc.path), rules=rules), rules=rules), doc.gold["plans"]):
         sections = find_sections(plan, rules=rules)
         cands, rule_labels = candidates_of(plan, sections, rules=rules)
         rows += candidate_rows(cands, rule_labels, plan.view, sections)
         gold_t = gp.get("targets", [])
         spans = locate(plan.text, gold_t)
+        for g, s in zip(gold_t, spans):
+            if s is not None:
+                located += 1
+                found += any(c.start < s[1] and s[0] < c.end and _same_number(c, g) for c in cands)
         for c in cands:
             label = "other"
             for g, s in zip(gold_t, spans):
@@ -59,7 +77,7 @@ def candidate_examples(doc: GoldDoc, rules: Rules) -> tuple[list[dict], list[str
                 if b and b.get("value") is not None and to_number(c.lo) == float(b["value"]):
                     label = "baseline"
             labels.append(label)
-    return rows, labels
+    return rows, labels, (found, located)
 
 
 def line_examples(doc: GoldDoc, rules: Rules) -> tuple[list[dict], list[str]]:
