@@ -176,14 +176,36 @@ def _rrule(g: dict, rules: Rules) -> str:
     n = max(int(to_number(g[k])) for k in ("n", "n2") if g.get(k)) if g.get("n") or g.get("n2") else 1
     if n > 1:
         rule = _with_interval(rule, n)
-    if g.get("wd") and freq.get(g.get("per")) == "WEEKLY":  # 每周四
-        days = rules.get("deadlines", "weekday")
-        codes = [days[ch] for ch in g["wd"] if ch in days]
+    if g.get("wd") and freq.get(g.get("per")) == "WEEKLY":  # 每周四, 每周一至周五
+        codes = _weekdays(g["wd"], rules)
         if codes:
-            rule += ";BYDAY=" + ",".join(dict.fromkeys(codes))
+            rule += ";BYDAY=" + ",".join(codes)
+    if g.get("nthday"):  # 每月第一个星期六, 每月最后一个周五
+        nth = -1 if g.get("last") else int(to_number(g["nth"]))
+        rule += f";BYDAY={nth}{rules.get('deadlines', 'weekday')[g['nthday']]}"
+    if g.get("period_end"):  # 每月末, 每季度末: the period's last day
+        rule += ";BYMONTHDAY=-1"
     if g.get("bymd") and freq.get(g.get("per")) == "MONTHLY":  # 每月25日前
         rule += f";BYMONTHDAY={int(g['bymd'])}"
     return rule
+
+
+def _weekdays(text: str, rules: Rules) -> list[str]:
+    """Weekday codes of 一、三、五 or of a range 一至五 (every day from the first to the last)."""
+    days = rules.get("deadlines", "weekday")
+    order = list(dict.fromkeys(days.values()))  # MO … SU
+    codes: list[str] = []
+    ranged = False
+    for ch in text:
+        if ch in rules.get("deadlines", "weekday_range"):
+            ranged = True
+        elif ch in days:
+            if ranged and codes:
+                codes += order[order.index(codes[-1]) + 1:order.index(days[ch]) + 1]
+            else:
+                codes.append(days[ch])
+            ranged = False
+    return list(dict.fromkeys(codes))
 
 
 def _with_interval(rule: str, n: int) -> str:
