@@ -154,6 +154,7 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
     plans_jsonl = records_files[0] if records_files else None
     gold_dirs = _gold_dirs([p for p in paths if Path(p).is_dir()])
     docs = gold_sets(gold_dirs, corpus_dir=_corpus(corpus_dir))
+    calibration: list = []  # (P(target), is a gold target) per candidate, when a model decides
     if plans_jsonl:
         records: dict[str, list] = {}
         for line in plans_jsonl.read_text(encoding="utf-8").splitlines():
@@ -161,9 +162,6 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
             records.setdefault(Path(r["source"]["path"]).name, []).append(r)
         pairs = [(sorted(records.get(d.path.name, []), key=lambda r: r["plan_index"]), d.gold) for d in docs]
         columns = {plans_jsonl.name: score(pairs)}
-    calibration: list = []
-    if plans_jsonl:
-        pass
     elif shipped:
         from .api import extract_file
         from .models import load_models
