@@ -86,6 +86,12 @@ DEADLINE_FIELDS = {
 }
 
 
+def _shown(item: dict, name: str):
+    """The value a field check compared, as the items table shows it."""
+    keys = {"range": ("value", "value_max"), "value": ("value", "recurrence")}.get(name, (name,))
+    return item.get(keys[0]) if len(keys) == 1 else [item.get(k) for k in keys]
+
+
 def _group(item: dict, kind: str) -> str:
     return item.get("unit") or "" if kind == "target" else item.get("kind", "")
 
@@ -112,6 +118,8 @@ def _match(pred: list[dict], gold: list[dict], gold_spans, same, fields, source:
             tally.fields[name] += ok
             if not ok:
                 tally.items[-1].setdefault("wrong", []).append(name)
+                tally.items[-1].setdefault("found", {})[name] = _shown(pred[hit], name)
+                tally.items[-1].setdefault("gold", {})[name] = _shown(g, name)
     for j, p in enumerate(pred):
         if j not in used:
             tally.fp += 1
@@ -227,7 +235,8 @@ def items_table(columns: dict[str, dict[str, Tally]]) -> list[dict]:
     for name, tallies in columns.items():
         for kind in KINDS:
             for item in tallies[kind].items:
-                rows.append({"system": name, **item, "wrong": ",".join(item.get("wrong", []))})
+                rows.append({"system": name, **item, "wrong": ",".join(item.get("wrong", [])),
+                             "found": item.get("found", {}), "gold": item.get("gold", {})})
     return rows
 
 

@@ -8,7 +8,8 @@ Find, decide, resolve:
 - ``decide``: the rules label each ``target`` / ``baseline`` / ``other``; a
   trained model, passed in by the pipeline, may overrule them;
 - ``resolve``: a target's record fields (metric through jieba on the
-  clause, comparator, values, baseline).
+  clause, comparator, values, baseline); ``shared`` splits a value stated
+  for several measures into one target each.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from ...text.spans import same_clause, section_finder
 from .baselines import baselines_of
 from .candidates import find_candidates
 from .decide import decide as rule_decide
+from .patterns import _patterns
 from .resolve import resolve
+from .shared import shared_measures
 
 LINK_REACH = 200  # a deadline links to a target in its clause that starts less than this far away
 
@@ -63,9 +66,13 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
         near = deadlines[bisect_left(deadline_starts, c.start - LINK_REACH + 1):
                          bisect_right(deadline_starts, c.start + LINK_REACH - 1)]
         linked = next((d.id for d in near if same_clause(plan.view, c.start, d.start)), None)
-        out.append(Target(id=f"t{len(out) + 1}", text=plan.text[f["start"]:f["end"]], start=f["start"],
-                          end=f["end"], metric=f["metric"], comparator=f["comparator"], value=f["value"],
-                          value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
-                          baseline=f["baseline"], section=section_of(c.start),
-                          deadline=linked, confidence=decision.confidence))
+        measures = shared_measures(f["metric"], f["metric_start"], _patterns(rules)) if f["shared"] \
+            else [(f["metric"], f["start"])]
+        for k, (metric, start) in enumerate(measures):
+            start = f["start"] if k == 0 else start  # a later measure's target starts at its name
+            out.append(Target(id=f"t{len(out) + 1}", text=plan.text[start:f["end"]], start=start,
+                              end=f["end"], metric=metric, comparator=f["comparator"], value=f["value"],
+                              value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
+                              baseline=f["baseline"], section=section_of(c.start),
+                              deadline=linked, confidence=decision.confidence))
     return tuple(out)

@@ -174,7 +174,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
         if m.group("more"):
             c.flags.add(Flag.MORE_THAN)
         c.verb = _verb_before(view, start, cs, pats)
-        if unit in never:
+        if unit in never and not pats["never_unit_measure"].search(view, max(cs, start - 16), start):
             c.flags.add(Flag.NEVER)
         if unit in time_units:
             c.flags.add(Flag.TIME)

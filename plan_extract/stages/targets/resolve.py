@@ -22,7 +22,7 @@ def _needs_cut(seg: str, pats, count: bool) -> bool:
     """Whether a lead word, a trail word, a verb or a space could be a token of ``seg``."""
     return bool(seg) and (seg.startswith(pats["lead_prefix"][count]) or seg.endswith(pats["trail_suffix"])
                           or seg[0].isspace() or seg[-1].isspace()
-                          or (count and pats["object_verb_rx"].search(seg) is not None))
+                          or (count and (pats["object_verb_rx"].search(seg) is not None or pats["list_etc"] in seg)))
 
 
 _BRACKET_STOPS = regex.compile(char_class(CLAUSE_STOP))
@@ -77,6 +77,14 @@ def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool
                 pos += sum(len(tk) for tk in tokens[:k + 1])
                 tokens = tokens[k + 1:]
                 break
+        # a verb after its object (灯具更换2000套), and the kinds before 等 (彩超等设备: 设备)
+        while len(tokens) > 1 and tokens[-1] in pats["verbs_after_object"] and len("".join(tokens[:-1])) > 1:
+            tokens.pop()
+        if pats["list_etc"] in tokens[:-1]:
+            k = len(tokens) - 1 - tokens[::-1].index(pats["list_etc"])
+            if len("".join(tokens[k + 1:])) > 1:
+                pos += sum(len(tk) for tk in tokens[:k + 1])
+                tokens = tokens[k + 1:]
     metric = "".join(tokens)
     return metric, pos
 
@@ -145,12 +153,16 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
         b_start = cands[c.change_from].start
         k = max(view.rfind(word, b_start - 4, b_start) for word in pats["change_from"])
         metric_end = min(metric_end, k if k >= 0 else b_start)
-    is_rate = Flag.RATE in c.flags
+    is_rate = Flag.RATE in c.flags and fold_unit(c.unit) not in pats["rate_units_counted"]
     metric, m_start, span_end = "", metric_end, c.end
     if not is_rate:
         metric, after_end = _metric_after(view, text, c.end if not c.after_cue else c.after_cue[2], pats)
         if metric:
             span_end = after_end
+    if not metric and c.cue and c.unit.startswith(pats["routine_units"]) and _HAN.search(view, c.cue[2], c.start) \
+            and not _LAST_STOP[SEGMENT_STOP].search(view, c.cue[2], c.start):
+        # 至少开展护理查房1次: the activity counted stands between the cue and the number
+        metric, m_start = _metric_before(view, text, c.cue[2], c.start, pats, count=True, floor=c.cue[2])
     if not metric and _table_cell(view, c.start)[1]:
         metric, m_start = _row_metric(view, text, _table_cell(view, c.start)[0], rules)
     if not metric:
@@ -184,11 +196,15 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     value_max = None
     if c.hi is not None:
         value_max = None if pats["placeholder"].fullmatch(c.hi) else as_json_number(to_number(c.hi))
+    shared = bool(metric) and m_start < metric_end and view[m_start:metric_end].rstrip().endswith(pats["shared_value"])
+    if shared and metric.endswith(pats["shared_value"]):  # jieba joins 率均
+        metric = metric[:-1]
     if pats["any_metric_drop"].search(metric) or starts_with_marker(metric, rules):
         for drop in pats["metric_drop"]:
             metric = drop(metric)
     if len(metric) > rules.get("targets", "metric_max"):
         metric = metric[-rules.get("targets", "metric_max"):]
-    return {"start": start, "end": end, "metric": metric, "comparator": comparator, "value": value,
+    return {"start": start, "end": end, "metric": metric, "metric_start": m_start, "shared": shared,
+            "comparator": comparator, "value": value,
             "value_max": value_max, "unit": fold_unit(c.unit), "placeholder": c.placeholder,
             "baseline": baseline}

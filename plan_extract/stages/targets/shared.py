@@ -1,0 +1,34 @@
+"""Shared values: 完整率和准确率均达到98% states one value for two measures,
+so it gives one target per measure (decision 32).  The first keeps the whole
+span; each later one starts at its own measure (准确率均达到98%)."""
+
+from __future__ import annotations
+
+from ...text.segment import cut
+
+
+def shared_measures(metric: str, metric_start: int, pats) -> list[tuple[str, int]]:
+    """(metric, start) of each measure a shared value names; one item when the
+    metric names one measure.  A measure without the last one's head
+    (高血压 in 高血压、糖尿病患者服务率) borrows it: 高血压患者服务率."""
+    parts, pos, begin = [], 0, 0
+    for token in cut(metric):
+        if token in pats["shared_joins"]:
+            parts.append((metric[begin:pos], metric_start + begin))
+            begin = pos + len(token)
+        pos += len(token)
+    parts.append((metric[begin:], metric_start + begin))
+    if len(parts) < 2 or any(len(p) < 2 for p, _ in parts):
+        return [(metric, metric_start)]
+    last = parts[-1][0]
+    tokens = list(cut(last))
+    out = []
+    for part, start in parts[:-1]:
+        if part[-1] != last[-1]:
+            # the head after the word both share (理论考核 / 操作考核合格率), else after the first word
+            own = list(cut(part))[-1]
+            k = tokens.index(own) if own in tokens[:-1] else 0
+            part = part + "".join(tokens[k + 1:])
+        out.append((part, start))
+    out.append(parts[-1])
+    return out
