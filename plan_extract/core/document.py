@@ -165,6 +165,7 @@ class Flag:
     CUE_ONLY = "cue_only"  # a grade or a bare number: a target only with a cue
     ZERO = "zero"  # 为零: a commitment to none
     PAST = "past"  # a past or present fact, or under a review heading
+    REVIEW = "review"  # in a part of the document that reviews the past (一、2025年工作回顾)
     PER_PERSON = "per_person"  # a per-person duty
     QUOTED = "quoted"  # inside quotation marks
     OPEN_END = "open_end"  # closes its clause

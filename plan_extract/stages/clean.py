@@ -17,7 +17,7 @@ import regex
 from ..core.document import Cleaned, Note
 from ..core.offsets import OffsetMap, TextBuilder, identity
 from ..rules import Rules, load_rules
-from ..text.layout import running_headers
+from ..text.layout import aligned_tables, running_headers
 from ..text.markers import opens_with_marker
 from ..text.punctuation import COMMA, LIST_COMMA, PAREN_CLOSE, PAREN_OPEN
 from ..text.script import detect_script, make_view, view_of
@@ -212,5 +212,6 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
     for m in rules.re("clean", "mojibake").finditer(c.text):
         c.notes.append(Note("mojibake", c.map.start(m.start()), m.group()))
     view, changed = view_of(c.text, rules)
+    view = aligned_tables(view, rules=rules)
     return Cleaned(text=c.text, view=view, map=c.map, script=detect_script(c.text, view, changed=changed),
                    notes=tuple(c.notes))

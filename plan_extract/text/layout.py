@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import regex
+
 from ..rules import Rules
 from .markers import opens_with_marker
 from .script import make_view
@@ -38,3 +40,49 @@ def running_headers(lines: Sequence[str], *, rules: Rules, spread: bool = False)
         if not punctuated.search(s) and not opens_with_marker(make_view(s, rules=rules), rules):
             out.add(s)
     return out
+
+
+def aligned_tables(view: str, *, rules: Rules) -> str:
+    """``view`` with the cell boundaries of space-aligned tables marked by a tab.
+
+    A PDF export or a plan typed in columns separates cells by spaces; a
+    header naming two or more value columns (``2025年实际值 2026年目标值``)
+    opens such a table, and the lines after it with as many cells are its
+    rows.  Each gap's first character becomes a tab, so the length, and every
+    offset, stays; the stages then read the rows as they read a tab-separated
+    table.  Lines that are not rows (a page's running header) are skipped, up
+    to ``max_skipped`` in a row."""
+    spec = rules.get("clean", "aligned_table")
+    header_cell = rules.memo("aligned_header", lambda: regex.compile(spec["header_cell"]))
+    gap = rules.memo("aligned_gap", lambda: regex.compile(spec["cell_gap"]))
+    if " " not in view and "\u3000" not in view:
+        return view
+    chars, lines, pos = None, view.split("\n"), 0
+    starts = []
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    k = 0
+    while k < len(lines):
+        cells = gap.split(lines[k].strip())
+        if len(cells) < 3 or sum(bool(header_cell.search(c)) for c in cells[1:]) < 2 or "\t" in lines[k]:
+            k += 1
+            continue
+        rows, skipped, j = [k], 0, k + 1
+        while j < len(lines) and skipped <= spec["max_skipped"]:
+            row = gap.split(lines[j].strip())
+            if len(row) == len(cells) and any(ch.isdigit() for c in row[1:] for ch in c):
+                rows.append(j)
+                skipped = 0
+            elif lines[j].strip():
+                skipped += 1
+            j += 1
+        if len(rows) > 1:
+            chars = chars if chars is not None else list(view)
+            for r in rows:
+                line, offset = lines[r], starts[r]
+                lead = len(line) - len(line.lstrip())
+                for m in gap.finditer(line.strip()):
+                    chars[offset + lead + m.start()] = "\t"
+        k = rows[-1] + 1
+    return "".join(chars) if chars is not None else view

@@ -60,15 +60,16 @@ def _classify(lines: list[Line], rules: Rules) -> None:
     toc = rules.re("boilerplate", "toc", reverse=True)
     list_prefix = rules.re("boilerplate", "list_prefix")
     in_related = False
-    for line in lines:
+    for k, line in enumerate(lines):
         v = line.view.strip()
         if v and v not in ("-", "*"):  # half the lines are blank: no prefix to strip
             v = list_prefix.sub("", v)
         if not v:
             line.kind = "blank"
             continue
-        if in_related and len(v) <= item_max and not _SENTENCE.search(v) and not is_chrome(v):
-            line.kind = "related_list"  # a title-like line inside the list is a list item
+        if in_related and len(v) <= item_max and not _SENTENCE.search(v) and not is_chrome(v) \
+                and not (_body_follows(lines, k) and _title(line, title_rules)):
+            line.kind = "related_list"  # a title-like line inside the list is a list item, unless a body follows it
             continue
         if _title(line, title_rules):
             in_related = False
@@ -85,6 +86,16 @@ def _classify(lines: list[Line], rules: Rules) -> None:
             line.kind = "preface"
         else:
             in_related = False
+
+
+def _body_follows(lines: list[Line], k: int) -> bool:
+    """Whether the next non-blank line after ``k`` is prose (it ends a sentence,
+    which list items do not): a plan's title after a related list opens a plan."""
+    for line in lines[k + 1:k + 4]:
+        v = line.view.strip()
+        if v:
+            return _SENTENCE.search(v) is not None
+    return False
 
 
 def _chrome_test(rules: Rules):

@@ -117,6 +117,13 @@ def _review_heading(title: str, rules: Rules) -> bool:
 
 
 
+def _subtree_end(sections: Sequence[Section], k: int, default: int) -> int:
+    """Where node ``k``'s part ends: at the next node of its level or above
+    (第一部分 2025年工作总结 holds its 一、二、 as well)."""
+    level = sections[k].level
+    return next((s.start for s in sections[k + 1:] if s.level <= level), default)
+
+
 def _myriad_of_whole(numeral: Optional[str]) -> bool:
     """A Chinese numeral ending in a myriad that multiplies all of it (三十万:
     30 of 万), not only its last part (三亿零八万 is 300,080,000)."""
@@ -132,7 +139,8 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
     (``一、2025年工作回顾``) is flagged ``past`` like one after ``已``.
     """
     rules = rules or load_rules()
-    review = [(s.start, s.end) for s in sections if _review_heading(s.title, rules)]
+    review = [(s.start, _subtree_end(sections, k, len(view))) for k, s in enumerate(sections)
+              if _review_heading(s.title, rules)]
     pats = _patterns(rules)
     never, time_units = set(rules.value("targets", "never_units")), set(rules.value("targets", "time_units"))
     cue_only = set(rules.value("targets", "cue_only_units"))
@@ -183,7 +191,10 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
         if lo == zero["numeral"] and not unit and view[start - 1:start] == zero["before"] \
                 and view[start - 2:start - 1] != zero["not_before"]:
             c.flags.add(Flag.ZERO)  # 差错事故为零: a commitment to none (not 化整为零)
-        if _past(view, start, sentence, pats) or any(a <= start < b for a, b in review):
+        in_review = any(a <= start < b for a, b in review)
+        if in_review:
+            c.flags.add(Flag.REVIEW)
+        if in_review or _past(view, start, sentence, pats):
             c.flags.add(Flag.PAST)
         if pats["per_person"].search(view, cs, start) and not (c.cue and c.cue[0] in (">=", "<=")):
             c.flags.add(Flag.PER_PERSON)
