@@ -166,6 +166,7 @@ class Flag:
     ZERO = "zero"  # 为零: a commitment to none
     PAST = "past"  # a past or present fact, or under a review heading
     REVIEW = "review"  # in a part of the document that reviews the past (一、2025年工作回顾)
+    ACTUAL_COLUMN = "actual_column"  # in a table column of actual or base values (2025年基数)
     PER_PERSON = "per_person"  # a per-person duty
     QUOTED = "quoted"  # inside quotation marks
     OPEN_END = "open_end"  # closes its clause

@@ -154,12 +154,15 @@ def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
     if not long_lengths:
         return
     width = _wrap_width(long_lengths)
+    title, plan_word = rules.re("plans", "title"), rules.re("plans", "title", "contains")
     spans = []
     for i, (start, end, line) in enumerate(lines):
         body = line.rstrip()
         full = len(body.strip()) >= width - 5 and not ends.search(body)
         if not (full or body.endswith(_CONTINUES)):
             continue
+        if plan_word.search(body) and title.match(make_view(body.strip(), rules=rules)):
+            continue  # a plan's title as wide as the text: a line of its own
         nxt = next((j for j in range(i + 1, len(lines)) if lines[j][2].strip()), None)
         if nxt is None:
             continue

@@ -55,6 +55,7 @@ def aligned_tables(view: str, *, rules: Rules) -> str:
     spec = rules.get("clean", "aligned_table")
     header_cell = rules.memo("aligned_header", lambda: regex.compile(spec["header_cell"]))
     gap = rules.memo("aligned_gap", lambda: regex.compile(spec["cell_gap"]))
+    view = _pipe_tables(view)
     if " " not in view and "\u3000" not in view:
         return view
     chars, lines, pos = None, view.split("\n"), 0
@@ -86,3 +87,24 @@ def aligned_tables(view: str, *, rules: Rules) -> str:
                     chars[offset + lead + m.start()] = "\t"
         k = rows[-1] + 1
     return "".join(chars) if chars is not None else view
+
+
+_PIPE_ROW = regex.compile(r"(?m)^[ \t]*\|.*\|[ \t]*$")
+
+
+def _pipe_tables(view: str) -> str:
+    """A markdown pipe table's bars as tabs (two or more rows in a row), so
+    its rows read as a tab-separated table's; the length stays."""
+    if "|" not in view:
+        return view
+    rows = [m for m in _PIPE_ROW.finditer(view) if m.group().count("|") >= 3]
+    tables = [m for k, m in enumerate(rows)
+              if (k > 0 and rows[k - 1].end() + 1 == m.start()) or (k + 1 < len(rows) and m.end() + 1 == rows[k + 1].start())]
+    if not tables:
+        return view
+    chars = list(view)
+    for m in tables:
+        for k in range(m.start(), m.end()):
+            if chars[k] == "|":
+                chars[k] = "\t"
+    return "".join(chars)

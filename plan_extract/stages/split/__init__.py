@@ -50,7 +50,13 @@ def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
     first_titles = [i for i in content[:3] if lines[i].kind == "title" and not lines[i].collection]
     if first_titles:
         return first_titles[:1]
+    if titles and _text_before(lines, titles[0]) <= rules.get("plans", "title", "preface_max_chars"):
+        return titles[:1]  # a page's menus and top bar before the one title: a preface
     return content[:1]
+
+
+def _text_before(lines: list[Line], i: int) -> int:
+    return sum(len(ln.view.strip()) for ln in lines[:i] if ln.kind == "text")
 
 
 def _isolated(lines: list[Line], i: int) -> bool:

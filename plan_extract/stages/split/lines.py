@@ -25,7 +25,26 @@ def classify_lines(cleaned: Cleaned, *, rules: Optional[Rules] = None) -> list[L
     lines = _lines(cleaned)
     _classify(lines, rules)
     _running_headers(lines, rules)
+    _between_chrome(lines, rules.get("boilerplate", "between_chrome_max_len"))
     return lines
+
+
+def _between_chrome(lines: list[Line], max_len: int) -> None:
+    """Short lines with chrome on both sides are chrome too: a WeChat header's
+    author and account between 原创 and the date, a menu's items."""
+    run: list[Line] = []
+    before = None
+    for line in lines:
+        if line.kind == "blank":
+            continue
+        v = line.view.strip()
+        if line.kind == "text" and len(v) <= max_len and not _SENTENCE.search(v):
+            run.append(line)
+            continue
+        if run and before == "site_chrome" and line.kind == "site_chrome":
+            for short in run:
+                short.kind = "site_chrome"
+        run, before = [], line.kind
 
 
 def _lines(cleaned: Cleaned) -> list[Line]:

@@ -18,8 +18,9 @@ def _table_cell(view: str, pos: int) -> tuple[int, int]:
     return row, view.count("\t", row, pos)
 
 
-def _column_year(view: str, row: int, column: int) -> Optional[int]:
-    """The year in the header cell above a column (2025年完成值), if the table has one."""
+def column_header(view: str, row: int, column: int) -> Optional[str]:
+    """The header cell above a column (2025年完成值): the nearest cell above
+    that names a year, if the table has one."""
     end = row - 1
     for _ in range(TABLE_HEADER_REACH):
         if end <= 0:
@@ -28,11 +29,17 @@ def _column_year(view: str, row: int, column: int) -> Optional[int]:
         cells = view[start:end].split("\t")
         if len(cells) < 2:
             return None  # the table ended without a header
-        m = YEAR.search(cells[column]) if column < len(cells) else None
-        if m and not _CELL_VALUE.search(cells[column]):
-            return int(m.group())
+        cell = cells[column] if column < len(cells) else ""
+        if YEAR.search(cell) and not _CELL_VALUE.search(cell):
+            return cell
         end = start - 1
     return None
+
+
+def _column_year(view: str, row: int, column: int) -> Optional[int]:
+    """The year in the header cell above a column (2025年完成值), if the table has one."""
+    header = column_header(view, row, column)
+    return int(YEAR.search(header).group()) if header else None
 
 
 TABLE_HEADER_REACH = 60  # rows searched above a table row for its header

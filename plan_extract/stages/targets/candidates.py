@@ -13,7 +13,7 @@ from ...text.numerals import COUNTED_HALF, FRACTION, FRACTIONS, MAGNITUDES, to_n
 from ...text.punctuation import LIST_COMMA, TITLE_CLOSE, TITLE_OPEN
 from ...text.segment import cut, tokenizer, word_crosses
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
-from .baselines import link_baselines
+from .baselines import column_header, link_baselines
 from .patterns import YEAR, _clause_start, _patterns
 
 _HAN = regex.compile(r"\p{Han}")
@@ -211,6 +211,11 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add(Flag.NOT_CONTEXT)
         if in_brackets(view, start, TITLE_OPEN, TITLE_CLOSE, line):
             c.flags.add(Flag.DOCUMENT_NAME)
+        if "\t" in line:
+            row = start - len(line)
+            header = column_header(view, row, line.count("\t"))
+            if header and pats["actual_column"].search(header):
+                c.flags.add(Flag.ACTUAL_COLUMN)
         if unit.startswith(pats["frequency_unit"]) and pats["per_period"].search(view[max(cs, start - 8):start]):
             c.flags.add(Flag.FREQUENCY)
         if lo[0] in pats["word_numerals"] and not c.cue and _inside_word(view, start):

@@ -61,6 +61,7 @@ def _patterns(rules: Rules):
             "per_person": regex.compile(t("per_person")),
             "time_metric": regex.compile(t("time_metric")),
             "never_unit_measure": regex.compile(t("never_unit_measure")),
+            "actual_column": regex.compile(t("actual_column")),
             "condition": regex.compile(t("condition")),
             "verb_window": t("verb_window"),
             "not_before": regex.compile(t("not_before")),

@@ -101,14 +101,26 @@ def _metric_after(view: str, text: str, end: int, pats) -> tuple[str, int]:
     return to_simplified(text[end:m.end()]).rstrip(pats["noun_after_strip"]), m.end()
 
 
-def _row_metric(view: str, text: str, row: int, rules: Rules) -> tuple[str, int]:
-    """The first cell of a table row, which names what the row's values measure."""
-    cell = view[row:view.find("\t", row)]
-    name = cell.strip()
-    if not name or len(name) > rules.get("targets", "metric_max") or any(ch in name for ch in COMMA + FULL_STOP + COLON):
-        return "", row
-    start = row + len(cell) - len(cell.lstrip())
-    return to_simplified(text[start:start + len(name)]), start
+def _row_metric(view: str, text: str, row: int, at: int, rules: Rules) -> tuple[str, int]:
+    """The first cell of a table row before ``at`` that holds a name (not a
+    序号 number, not empty): it names what the row's values measure."""
+    start = row
+    while start < at:
+        end = view.find("\t", start, at)
+        if end < 0:
+            return "", row
+        cell = view[start:end]
+        name = cell.strip()
+        if _NAME.search(name):
+            if len(name) > rules.get("targets", "metric_max") or any(ch in name for ch in COMMA + FULL_STOP + COLON):
+                return "", row
+            first = start + len(cell) - len(cell.lstrip())
+            return to_simplified(text[first:first + len(name)]), first
+        start = end + 1
+    return "", row
+
+
+_NAME = regex.compile(r"[\p{Han}A-Za-z]")
 
 
 def _unit_text(c: Candidate) -> str:
@@ -164,7 +176,7 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
         # 至少开展护理查房1次: the activity counted stands between the cue and the number
         metric, m_start = _metric_before(view, text, c.cue[2], c.start, pats, count=True, floor=c.cue[2])
     if not metric and _table_cell(view, c.start)[1]:
-        metric, m_start = _row_metric(view, text, _table_cell(view, c.start)[0], rules)
+        metric, m_start = _row_metric(view, text, _table_cell(view, c.start)[0], c.start, rules)
     if not metric:
         counted = not is_rate and c.unit.split("/")[0] not in pats["measure_units"]
         floor, metric_end = _around_deadlines(view, deadlines, metric_end)
