@@ -296,7 +296,8 @@ def test_outdir_inside_the_input_folder_is_not_read(tmp_path):
     out = inbox / "out"
     first = cli("run", inbox, "-o", out, "--format", "csv")
     assert first.returncode == 0, first.stderr
-    assert cli("report", out).returncode == 0
+    # what `plan-extract report` writes there: a page holding the plans' text
+    (out / "report.html").write_text(f"<html><body><p>{GOOD}</p></body></html>", encoding="utf-8")
     again = cli("run", inbox, "-o", out)
     assert again.returncode == 0, again.stderr
     assert f"4 files (4 done before), {len(clean)} plans, 0 failed" in again.stderr
@@ -353,7 +354,7 @@ def test_a_worker_killed_mid_run_loses_nothing(tmp_path):
     psutil = pytest.importorskip("psutil")
     inbox = tmp_path / "in"
     inbox.mkdir()
-    for i in range(32):
+    for i in range(20):
         (inbox / f"p{i:02d}.txt").write_text(plan(100 + i, copies=4), encoding="utf-8")
     clean = clean_lines(inbox, tmp_path / "clean")
     out = tmp_path / "out"
