@@ -38,21 +38,57 @@ def main() -> None:
               help="Run on a Dask cluster: tcp://HOST:8786, or 'local' for a LocalCluster of -j workers.")
 def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit: float, rules_only: bool,
         fmt: str, dask_address) -> None:
-    """Extract every file under PATHS (folders and archives too) into OUTDIR."""
+    """Extract every file under PATHS (folders and archives too) into OUTDIR.
+
+    Exit code 0 when every input gave its records, 1 when some input failed
+    (errors.jsonl says which and why), 2 when the run could not write its
+    output or another run holds OUTDIR (one line says which path and why;
+    the outputs of earlier runs are left as they were)."""
     from rich.console import Console
+    from rich.markup import escape
+
+    from .core.atomic import OutputError
+
+    console = Console(stderr=True, soft_wrap=True)  # one line per message, however long
+    try:
+        result = _run(console, paths, outdir, jobs, force, time_limit, rules_only, dask_address)
+        if fmt != "jsonl":
+            from .output.export import export
+
+            export(Path(outdir), fmt)
+    except OutputError as exc:
+        console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
+        sys.exit(2)
+    except OSError as exc:  # a table writer's own failure to write
+        console.print(f"[red]error[/red] cannot write {escape(str(exc.filename or outdir))}: "
+                      f"{escape(exc.strerror or str(exc))}",
+                      highlight=False)
+        sys.exit(2)
+    for err in result.failed:
+        console.print(f"[red]error[/red] {escape(err['path'])}: {err['stage']}: {escape(err['reason'])}",
+                      highlight=False)
+    if result.retried:
+        console.print(f"[yellow]warning[/yellow] a worker process died: {result.retried} inputs were run again, "
+                      f"each alone", highlight=False)
+    console.print(f"{result.files} files ({result.skipped} done before), {result.plans} plans, "
+                  f"{len(result.failed)} failed -> {outdir}", highlight=False)
+    sys.exit(1 if result.failed else 0)
+
+
+def _run(console, paths, outdir, jobs, force, time_limit, rules_only, dask_address):
+    """The batch, with a progress bar on a terminal."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
     from .run.batch import run_batch
     from .run.inputs import iter_items
 
-    console = Console(stderr=True)
     progress = Progress(TextColumn("[bold]files"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[plans]} plans"), TextColumn("{task.fields[rate]} files/s"),
                         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                         console=console, disable=not console.is_terminal)
     with progress:
-        total = sum(1 for _ in iter_items(paths)) if console.is_terminal else None
+        total = sum(1 for _ in iter_items(paths, skip=outdir, read=False)) if console.is_terminal else None
         task = progress.add_task("files", total=total, plans=0, rate="-")
         plans = 0
 
@@ -69,23 +105,14 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
 
             client = client_for(dask_address, workers=max(jobs, 2))
         try:
-            result = run_batch(paths, outdir, jobs=jobs, force=force, time_limit=time_limit or None,
-                               models=False if rules_only else None, on_file=on_file, dask_client=client)
+            return run_batch(paths, outdir, jobs=jobs, force=force, time_limit=time_limit or None,
+                             models=False if rules_only else None, on_file=on_file, dask_client=client)
         finally:
             if client is not None:
                 cluster = client.cluster if dask_address == "local" else None
                 client.close()
                 if cluster is not None:
                     cluster.close()
-    if fmt != "jsonl":
-        from .output.export import export
-
-        export(Path(outdir), fmt)
-    for err in result.failed:
-        console.print(f"[red]error[/red] {err['path']}: {err['stage']}: {err['reason']}", highlight=False)
-    console.print(f"{result.files} files ({result.skipped} done before), {result.plans} plans, "
-                  f"{len(result.failed)} failed -> {outdir}", highlight=False)
-    sys.exit(1 if result.failed else 0)
 
 
 MANIFEST = Path("data") / "train.txt"

@@ -11,7 +11,13 @@
 - ``plans.jsonl`` and ``errors.jsonl`` are assembled from those files at the
   end and moved into place atomically, so no reader sees a partial line.
 - A document that takes longer than ``time_limit`` seconds is stopped and
-  reported, so no pathological input stalls the batch.
+  reported, so no pathological input stalls the batch; a worker process
+  that dies fails only its batch, which is retried with each input alone
+  (:mod:`plan_extract.run.pool`).
+- One run at a time holds OUTDIR (:mod:`plan_extract.run.outdir`); a second
+  refuses.  Output that cannot be written (a full disk) stops the run with
+  an :class:`~plan_extract.core.atomic.OutputError` and leaves the old
+  ``plans.jsonl`` and ``errors.jsonl`` as they were.
 """
 
 from __future__ import annotations
@@ -19,17 +25,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
-from ..core.atomic import write_lines
+from ..core.atomic import output_error, write_files
+from ..core.errors import StageError
 from .dask import limited_task, ordered_map
 from .inputs import Item, Limits, iter_items
-from .worker import Task, extract_to_done, run_batch_to_disk, warm, write_done
+from .outdir import WORK_DIR, claim
+from .pool import LocalPool
+from .worker import Task, extract_to_done, warm, write_done
 
-WORK_DIR = ".plan_extract"
+__all__ = ["BatchResult", "WORK_DIR", "run_batch"]
 
 
 @dataclass
@@ -38,6 +46,7 @@ class BatchResult:
     plans: int = 0
     skipped: int = 0  # already done in an earlier run
     failed: list[dict] = field(default_factory=list)
+    retried: int = 0  # inputs run again, each alone, after a worker process died
 
 
 # Inputs go to a local worker in small batches: the pool's cost per submission
@@ -60,12 +69,13 @@ def _batches(tasks: Iterator[Task]) -> Iterator[list[Task]]:
 
 
 def _key(path: str, sha: str) -> str:
-    return hashlib.sha256(f"{path}\0{sha}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{path}\0{sha}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, order: list,
+def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, order: list, slots: deque,
            on_file: Optional[Callable]) -> Iterator[Task]:
-    """Tasks still to run; inputs done before, or unreadable, are settled here."""
+    """Tasks still to run; inputs done before, or unreadable, are settled here.
+    Each task's place in ``order`` goes to ``slots``, in the order the tasks go out."""
 
     def fail(path: str, stage: str, reason: str) -> None:
         error = {"path": path, "stage": stage, "reason": reason}
@@ -81,19 +91,34 @@ def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, 
             continue
         try:
             data = item.load()
+        except StageError as exc:
+            fail(item.path, exc.stage, exc.reason)
+            continue
         except OSError as exc:
             fail(item.path, "read", f"cannot read file: {exc.strerror or exc}")
+            continue
+        except Exception as exc:  # no input may end the run
+            fail(item.path, "read", f"cannot read file: {type(exc).__name__}: {exc}")
             continue
         key = _key(item.path, hashlib.sha256(data).hexdigest())
         order.append(("done", key))
         if not force and (done / f"{key}.jsonl").exists():
             result.skipped += 1
             result.files += 1
-            result.plans += sum(1 for _ in open(done / f"{key}.jsonl", encoding="utf-8"))
+            result.plans += _count_lines(done / f"{key}.jsonl")
             if on_file:
                 on_file(item.path, 0)
             continue
+        slots.append(len(order) - 1)
         yield Task(item.path, data, key)
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with open(path, "rb") as fh:
+            return sum(1 for _ in fh)
+    except OSError as exc:
+        raise output_error(path, exc) from None
 
 
 def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1, force: bool = False,
@@ -102,60 +127,56 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
     """Extract every input under ``paths`` into ``outdir`` (see the module docstring).
 
     ``dask_client`` (a ``distributed.Client``) sends the work to a Dask
-    cluster instead of local processes; the output is the same.
+    cluster instead of local processes; the output is the same.  Raises
+    :class:`~plan_extract.core.atomic.OutputError` when the output cannot be
+    written (a full disk, no permission, the folder gone) or
+    :class:`~plan_extract.run.outdir.OutdirBusy` when another run holds ``outdir``;
+    the outputs of earlier runs are left as they were.
     """
     out = Path(outdir)
-    done = out / WORK_DIR / "done"
-    done.mkdir(parents=True, exist_ok=True)
-    for stale in done.glob(".*"):  # temporary files of a run killed mid-write
-        stale.unlink(missing_ok=True)
-    result = BatchResult()
-    order: list[tuple[str, object]] = []
-    tasks = _tasks(iter_items(paths, limits), done, force, result, order, on_file)
+    with claim(out) as done:
+        result = BatchResult()
+        order: list[tuple[str, object]] = []
+        slots: deque = deque()
+        tasks = _tasks(iter_items(paths, limits, skip=out), done, force, result, order, slots, on_file)
 
-    def settle(task: Task, written: tuple[int, Optional[dict]]) -> None:
-        plans, error = written
-        if error:
-            result.failed.append(error)
-            order[order.index(("done", task.key))] = ("error", error)
-        result.plans += plans
-        result.files += 1
-        if on_file:
-            on_file(task.path, plans)
+        def settle(task: Task, written: tuple[int, Optional[dict]]) -> None:
+            plans, error = written
+            slot = slots.popleft()  # tasks settle in the order they went out
+            if error:
+                result.failed.append(error)
+                order[slot] = ("error", error)
+            result.plans += plans
+            result.files += 1
+            if on_file:
+                on_file(task.path, plans)
 
-    rules_only = models is False
-    if dask_client is not None:
-        for task, outcome in ordered_map(dask_client, limited_task, tasks, rules_only=rules_only, time_limit=time_limit):
-            settle(task, write_done(done, task, outcome))
-    elif jobs <= 1:
-        for task in tasks:
-            settle(task, extract_to_done(done, task, models, time_limit))
-    else:
-        warm()  # forked workers inherit the loaded models and dictionary instead of each loading them
-        with ProcessPoolExecutor(max_workers=jobs, initializer=warm) as pool:
-            # a sliding window: workers never wait for a window's slowest batch,
-            # results settle in input order, and memory stays flat on huge archives
-            pending: deque = deque()
+        def retried(batch: list[Task], why: str) -> None:
+            result.retried += len(batch)
 
-            def settle_first() -> None:
-                batch, future = pending.popleft()
-                for task, written in zip(batch, future.result()):
-                    settle(task, written)
-
-            for batch in _batches(tasks):
-                pending.append((batch, pool.submit(run_batch_to_disk, (batch, rules_only, time_limit, done))))
-                if len(pending) >= jobs * 4:
-                    settle_first()
-            while pending:
-                settle_first()
-    write_lines(out / "plans.jsonl", _records(order, done))
-    write_lines(out / "errors.jsonl", (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error"))
+        rules_only = models is False
+        if dask_client is not None:
+            for task, outcome in ordered_map(dask_client, limited_task, tasks, rules_only=rules_only,
+                                             time_limit=time_limit):
+                settle(task, write_done(done, task, outcome))
+        elif jobs <= 1:
+            for task in tasks:
+                settle(task, extract_to_done(done, task, models, time_limit))
+        else:
+            warm()  # forked workers inherit the loaded models and dictionary instead of each loading them
+            LocalPool(jobs, done, rules_only, time_limit, on_retry=retried).run(_batches(tasks), settle)
+        write_files({out / "plans.jsonl": _records(order, done),
+                     out / "errors.jsonl": (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error")})
     return result
 
 
 def _records(order, done: Path) -> Iterator[str]:
     for kind, value in order:
         if kind == "done":
-            with open(done / f"{value}.jsonl", encoding="utf-8") as fh:
-                for line in fh:
-                    yield line.rstrip("\n")
+            path = done / f"{value}.jsonl"
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    for line in fh:
+                        yield line.rstrip("\n")
+            except OSError as exc:
+                raise output_error(path, exc) from None

@@ -3,31 +3,28 @@
 Every input becomes an :class:`Item` in a stable order: folders walk in path
 order, archive members in name order, named ``archive.zip!inner/path.docx``.
 Anything unsafe or unreadable becomes an item that carries its error instead
-of bytes, so the batch reports it and goes on: links, zip-slip paths, zip
-bombs (size and ratio caps), archives nested too deep, files over the size
-limit.
+of bytes, so the batch reports it and goes on: links, FIFOs, devices and
+sockets (refused before they are opened, so none can block or flood a run),
+folders that cannot be listed, files over the size limit, and archives
+(:mod:`plan_extract.run.archives`: one error item per top-level archive,
+whatever failed inside it).  The run's own OUTDIR is never walked, so a re-run
+does not read its outputs as inputs.  Paths are shown with
+:func:`~plan_extract.run.archives.shown` (bytes that are not UTF-8 as ``\\xNN``).
 """
 
 from __future__ import annotations
 
-import io
-import posixpath
-import tarfile
-import zipfile
+import os
+import stat
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from ..core.errors import StageError
+from .archives import ARCHIVES, Budget, Limits, Tally, archive_members, is_archive, read_capped, shown
 
-
-@dataclass(frozen=True)
-class Limits:
-    file_bytes: int = 50 * 1024 * 1024  # one file or archive member
-    archive_bytes: int = 500 * 1024 * 1024  # all members of one archive, uncompressed
-    ratio: float = 200.0  # uncompressed / compressed, per member
-    members: int = 20_000
-    depth: int = 3  # archives inside archives
+__all__ = ["ARCHIVES", "Item", "Limits", "is_archive", "iter_items"]
 
 
 @dataclass
@@ -36,158 +33,154 @@ class Item:
     load: Optional[Callable[[], bytes]] = None  # the bytes, read when needed
     error: Optional[StageError] = None
 
-
-ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
-
-
-def is_archive(name: str) -> bool:
-    return name.lower().endswith(ARCHIVES)
+    def __post_init__(self) -> None:
+        self.path = shown(self.path)
 
 
-def iter_items(paths: Iterable[str | Path], limits: Limits = Limits()) -> Iterator[Item]:
-    """Every input under ``paths``, archives opened, in a stable order."""
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _refused(mode: int) -> Optional[str]:
+    """Why a non-regular file is not read (before it is opened), or None."""
+    if stat.S_ISLNK(mode):
+        return "symbolic link, not followed"
+    if not stat.S_ISREG(mode):
+        return f"not a regular file ({_kind(mode)}), not read"
+    return None
+
+
+def _identity(path: Optional[Path]):
+    try:
+        st = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if st else None
+
+
+def iter_items(paths: Iterable[str | Path], limits: Limits = Limits(), *, skip: Optional[str | Path] = None,
+               read: bool = True) -> Iterator[Item]:
+    """Every input under ``paths``, archives opened, in a stable order.
+
+    ``skip`` is the run's OUTDIR: folder walks never enter it.  ``read=False``
+    lists without reading archive members (to count the inputs)."""
+    skip_id = _identity(Path(skip)) if skip is not None else None
     for raw in paths:
         p = Path(raw)
-        if p.is_symlink():
-            yield Item(p.as_posix(), error=StageError("read", "symbolic link, not followed"))
-        elif p.is_dir():
-            found = sorted((f for f in p.rglob("*")
-                            if not any(part.startswith(".") for part in f.relative_to(p).parts)
-                            and (f.is_file() or f.is_symlink())), key=lambda f: f.as_posix())
-            for f in found:
-                yield from _file_items(f, limits)
-        elif p.exists():
-            yield from _file_items(p, limits)
+        name = p.as_posix()
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            yield Item(name, error=StageError("read", "no such file"))
+            continue
+        except OSError as exc:
+            yield Item(name, error=StageError("read", f"cannot read: {exc.strerror or exc}"))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            if skip_id is not None and (st.st_dev, st.st_ino) == skip_id:
+                yield Item(name, error=StageError("read", "the output folder itself, not read"))
+                continue
+            yield from _folder_items(p, limits, skip_id, read)
         else:
-            yield Item(p.as_posix(), error=StageError("read", "no such file"))
+            yield from _file_items(p, st, limits, read)
 
 
-def _file_items(f: Path, limits: Limits) -> Iterator[Item]:
+def _folder_items(root: Path, limits: Limits, skip_id, read: bool) -> Iterator[Item]:
+    """The files under ``root`` (hidden entries skipped) in path order; a
+    folder that cannot be listed and every special file give an error item."""
+    found: list[tuple[str, Path, Optional[os.stat_result], Optional[str]]] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as exc:
+            found.append((folder.as_posix(), folder, None, f"cannot read folder: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                found.append((path.as_posix(), path, None, f"cannot read: {exc.strerror or exc}"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if (st.st_dev, st.st_ino) != skip_id:
+                    stack.append(path)
+                continue
+            found.append((path.as_posix(), path, st, None))
+    for name, path, st, error in sorted(found, key=lambda f: f[0]):
+        if error is not None:
+            yield Item(name, error=StageError("read", error))
+        else:
+            yield from _file_items(path, st, limits, read)
+
+
+def _file_items(f: Path, st: os.stat_result, limits: Limits, read: bool) -> Iterator[Item]:
     name = f.as_posix()
-    if f.is_symlink():
-        yield Item(name, error=StageError("read", "symbolic link, not followed"))
+    refused = _refused(st.st_mode)
+    if refused:
+        yield Item(name, error=StageError("read", refused))
         return
-    size = f.stat().st_size
+    size = st.st_size
     if is_archive(name):
         if size > limits.archive_bytes:
             yield Item(name, error=StageError("read", f"archive too large ({size} bytes)"))
             return
-        yield from _archive_items(name, f.read_bytes(), limits, depth=1)
+        yield from _archive_items(name, f, limits, read)
         return
     if size > limits.file_bytes:
         yield Item(name, error=StageError("read", f"file too large ({size} bytes > {limits.file_bytes})"))
         return
-    yield Item(name, load=f.read_bytes)
+    yield Item(name, load=partial(read_file, f, limits.file_bytes))
 
 
-def _safe_member(name: str) -> bool:
-    norm = posixpath.normpath(name.replace("\\", "/"))
-    return not (norm.startswith("/") or norm == ".." or norm.startswith("../") or ":" in norm.split("/")[0])
-
-
-def _archive_items(name: str, data: bytes, limits: Limits, depth: int) -> Iterator[Item]:
-    if depth > limits.depth:
-        yield Item(name, error=StageError("read", f"archive nested deeper than {limits.depth} levels"))
-        return
+def _archive_items(name: str, f: Path, limits: Limits, read: bool) -> Iterator[Item]:
+    """The documents inside the archive file ``f``, then one error item for
+    whatever failed inside it."""
+    tally = Tally(name)
     try:
-        members = list(_members(name, data, limits))
+        fh = open_regular(f)
     except StageError as exc:
         yield Item(name, error=exc)
         return
-    for inner, load, error in members:
-        path = f"{name}!{inner}"
-        if error:
-            yield Item(path, error=error)
-        elif is_archive(inner):
-            try:
-                payload = load()
-            except OSError as exc:
-                yield Item(path, error=StageError("read", f"corrupt archive member: {exc}"))
-                continue
-            yield from _archive_items(path, payload, limits, depth + 1)
-        else:
-            yield Item(path, load=load)
-
-
-def _members(name: str, data: bytes, limits: Limits):
-    """(inner name, loader, error) of each regular member, name order, caps enforced.
-
-    Members are read only when their loader is called, so a large archive is
-    never held in memory member by member all at once.
-    """
-    total = 0
-    if name.lower().endswith(".zip"):
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
-            raise StageError("read", f"corrupt zip archive: {exc}") from None
-        infos = sorted((i for i in zf.infolist() if not i.is_dir()), key=lambda i: i.filename)
-        if len(infos) > limits.members:
-            raise StageError("read", f"archive has {len(infos)} members (limit {limits.members})")
-        for info in infos:
-            if not _safe_member(info.filename):
-                yield info.filename, None, StageError("read", "unsafe path in archive (zip-slip)")
-                continue
-            if info.flag_bits & 0x1:
-                yield info.filename, None, StageError("read", "password-protected archive member")
-                continue
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                yield info.filename, None, StageError("read", "symbolic link in archive, not followed")
-                continue
-            total += info.file_size
-            ratio = info.file_size / max(1, info.compress_size)
-            if info.file_size > limits.file_bytes or ratio > limits.ratio or total > limits.archive_bytes:
-                yield info.filename, None, StageError(
-                    "read", f"archive member too large or too compressed (zip bomb?): {info.file_size} bytes, "
-                            f"ratio {ratio:.0f}")
-                continue
-            yield info.filename, _zip_loader(zf, info, limits.file_bytes), None
+    except OSError as exc:
+        yield Item(name, error=StageError("read", f"cannot read file: {exc.strerror or exc}"))
         return
+    with fh:
+        for path, load in archive_members(name, fh, limits, Budget.of(limits), tally, read=read):
+            yield Item(path, load=load)
+    error = tally.error()
+    if error is not None:
+        yield Item(name, error=error)
+
+
+def open_regular(path: Path):
+    """``path`` opened for reading if it is a regular file (not a link): the
+    check is made on the open file, and the open cannot block on a FIFO."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
     try:
-        tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
-        infos = sorted(tf.getmembers(), key=lambda i: i.name)
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise StageError("read", f"corrupt tar archive: {exc}") from None
-    if len(infos) > limits.members:
-        raise StageError("read", f"archive has {len(infos)} members (limit {limits.members})")
-    for info in infos:
-        if info.isdir():
-            continue
-        if not _safe_member(info.name):
-            yield info.name, None, StageError("read", "unsafe path in archive (zip-slip)")
-            continue
-        if info.issym() or info.islnk():
-            yield info.name, None, StageError("read", "link in archive, not followed")
-            continue
-        if not info.isfile():
-            yield info.name, None, StageError("read", "not a regular file")
-            continue
-        total += info.size
-        if info.size > limits.file_bytes or total > limits.archive_bytes:
-            yield info.name, None, StageError("read", f"archive member too large ({info.size} bytes)")
-            continue
-        yield info.name, _tar_loader(tf, info, limits.file_bytes), None
+        refused = _refused(os.fstat(fd).st_mode)
+        if refused:
+            raise StageError("read", refused)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
-def _zip_loader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Callable[[], bytes]:
-    def load() -> bytes:
+def read_file(path: Path, cap: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``cap`` of them."""
+    with open_regular(path) as fh:
         try:
-            return _read_capped(zf.open(info), cap)
-        except (zipfile.BadZipFile, RuntimeError) as exc:
-            raise OSError(f"corrupt archive member: {exc}") from None
-    return load
-
-
-def _tar_loader(tf: tarfile.TarFile, info: tarfile.TarInfo, cap: int) -> Callable[[], bytes]:
-    def load() -> bytes:
-        fh = tf.extractfile(info)
-        return _read_capped(fh, cap) if fh else b""
-    return load
-
-
-def _read_capped(fh, cap: int) -> bytes:
-    """Read at most ``cap`` bytes: a header that lies about its size cannot flood memory."""
-    data = fh.read(cap + 1)
-    if len(data) > cap:
-        raise OSError(f"member larger than {cap} bytes")
-    return data
+            return read_capped(fh, cap)
+        except StageError:
+            raise StageError("read", f"file too large (over {cap} bytes)") from None

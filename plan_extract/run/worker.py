@@ -1,17 +1,28 @@
 """One input through the pipeline, as every kind of worker runs it: guarded
-so that bad input, a time-out or a memory error becomes one error line and
-never an exception, and streamed to its done file (:mod:`plan_extract.run.batch`)."""
+so that bad input, a time-out, a memory error or any other exception becomes
+one error line, and streamed to its done file (:mod:`plan_extract.run.batch`).
+Only a failure to write the output (:class:`~plan_extract.core.atomic.OutputError`:
+a full disk) passes, since it stops the run, not one input.
+
+A local worker process dies with its parent (:func:`worker_init`), so a
+``kill -9`` of the run leaves no worker behind.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 import signal
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from ..api import iter_bytes_records
-from ..core.atomic import write_lines
+from ..core.atomic import OutputError, write_lines
 from ..core.errors import StageError
 from ..models import load_models
 from ..output.record import dumps
@@ -46,6 +57,30 @@ def warm() -> None:
     tokenizer()
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def worker_init(parent: int) -> None:
+    """A local worker's start: die with the parent ``parent``, then :func:`warm`.
+
+    On Linux the kernel sends SIGKILL when the parent goes (prctl
+    PR_SET_PDEATHSIG); elsewhere a thread checks the parent once a second.
+    Either way a worker never outlives a killed run by more than its current
+    document (the thread) or at all (Linux)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True) if sys.platform.startswith("linux") else None
+    if libc is None or libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the death signal was armed
+        os._exit(1)
+    warm()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 def _guarded(task: Task, time_limit: Optional[float], work: Callable, empty):
     """``(work(), None)``, or ``(empty, error line)`` when the input fails or
     runs out of time; never raises for bad input."""
@@ -62,6 +97,10 @@ def _guarded(task: Task, time_limit: Optional[float], work: Callable, empty):
         return empty, time_limit_error(task.path, time_limit)
     except MemoryError:
         return empty, {"path": task.path, "stage": "extract", "reason": "out of memory"}
+    except OutputError:
+        raise  # the output cannot be written: the run stops, whatever the input
+    except Exception as exc:  # a defect met by this input: its error line, not the end of the run
+        return empty, {"path": task.path, "stage": "extract", "reason": f"internal error: {type(exc).__name__}: {exc}"}
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
