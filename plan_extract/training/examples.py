@@ -89,12 +89,16 @@ def line_examples(doc: GoldDoc, rules: Rules) -> tuple[list[dict], list[str]]:
     cleaned = prepare(read_file(doc.path), rules=rules)
     text = cleaned.text
     ranges, pos = [], 0
-    for gp in doc.gold["plans"]:
+    plans = doc.gold["plans"]
+    for k, gp in enumerate(plans):
         first = gp["first"]
         a = text.find(first, pos)
         if a < 0:
             continue
-        b = text.find(gp["last"], a)
+        # the plan's last quote is its last occurrence before the next plan (a
+        # signature date may also stand in the heading: 2026年1月22日印发)
+        nxt = text.find(plans[k + 1]["first"], a + len(first)) if k + 1 < len(plans) else -1
+        b = text.rfind(gp["last"], a, nxt if nxt >= 0 else len(text))
         if b < 0:
             continue
         ranges.append((a, b + len(gp["last"]), gp.get("not_in_text", [])))
