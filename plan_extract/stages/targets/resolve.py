@@ -49,10 +49,24 @@ def _metric_start(view: str, end: int, pats) -> int:
         elif ch == LIST_COMMA:
             before = _LAST_STOP[SEGMENT_STOP].search(view, floor, at)
             item = view[before.end() if before else floor:at]
-            if item.strip() and not pats["list_item_count"].search(item) and not pats["verbish"].search(item, 1):
+            after = view[at + 1:end].lstrip()
+            if item.strip() and not pats["list_item_count"].search(item) \
+                    and not pats["verbish"].search(_without_lead(item.strip(), pats), 1) \
+                    and _without_lead(after, pats) == after:  # 、降低感染率: a clause, not a noun
                 pos = at
                 continue
         return m.end()
+
+
+def _without_lead(item: str, pats) -> str:
+    """``item`` without the lead words and verbs it opens with (全年开展新技术:
+    新技术), which the metric drops anyway."""
+    lead = pats["lead_prefix"][True]
+    while True:  # words of two characters or more: 使 in 使用 is no lead word, jieba's tokens tell those
+        word = max((w for w in lead if len(w) > 1 and item.startswith(w)), key=len, default="")
+        if not word or len(word) >= len(item):
+            return item
+        item = item[len(word):]
 
 
 def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool, floor: int = 0) -> tuple[str, int]:
