@@ -9,6 +9,7 @@ from email import policy
 import regex
 
 from ...core.errors import StageError
+from .text import decode
 
 
 CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button",
@@ -72,5 +73,5 @@ def mhtml_html(data: bytes) -> tuple[str, str]:
             try:
                 return payload.decode(charset), charset
             except (LookupError, UnicodeDecodeError):
-                return payload.decode("utf-8", errors="replace"), "utf-8"
+                return decode(payload)  # a few bad bytes stay as marks, counted by the read stage
     raise StageError("read", "MHTML archive without an HTML part")
