@@ -5,14 +5,18 @@ never cost unbounded time or memory."""
 
 import codecs
 import json
+import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import RAW, assert_valid_records
 from plan_extract.api import extract_bytes, extract_source, extract_text
 from plan_extract.core.errors import StageError
 from plan_extract.output.record import dumps
 from plan_extract.stages.read import decode, read_bytes
+from plan_extract.text.numerals import marker_number
 
 PLAN = (RAW / "four_levels.txt").read_text(encoding="utf-8")
 GB_PLAN = (RAW / "gb18030_township.txt").read_bytes()
@@ -74,7 +78,7 @@ def test_utf8_missing_its_last_byte_is_read_with_a_warning():
     (GB_PLAN[:800] + b"\x80" + GB_PLAN[800:], "gb18030"),
     (GB_PLAN.rstrip()[:-1], "gb18030"),  # a truncated last character
     (BIG5_PLAN[:400] + b"\xff" + BIG5_PLAN[400:], "big5"),
-])
+], ids=["gb18030-bad-byte", "gb18030-truncated", "big5-bad-byte"])
 def test_legacy_encodings_with_a_bad_byte_are_read_with_a_warning(data, encoding):
     text, name = decode(data)
     assert name == encoding
@@ -86,7 +90,7 @@ def test_legacy_encodings_with_a_bad_byte_are_read_with_a_warning(data, encoding
 @pytest.mark.parametrize("data", [
     PLAN.encode("utf-8")[:3000] + GB_PLAN,  # two encodings in one file
     bytes(range(128, 256)) * 40,  # no text at all
-])
+], ids=["utf8-then-gb18030", "high-bytes"])
 def test_too_many_bad_bytes_is_still_an_error(data):
     with pytest.raises(StageError, match="no encoding fits|binary"):
         decode(data)
@@ -139,3 +143,46 @@ def test_a_surrogate_pair_in_extract_text_is_one_character():
 def test_extract_text_refuses_bytes_with_a_stage_error():
     with pytest.raises(StageError, match="must be a str"):
         extract_text(PLAN.encode("utf-8"))
+
+
+# --- malformed numerals at line starts: no marker, never an exception ---------
+
+CN = "一二三四五六七八九十"
+FORMAL = "壹贰叁肆伍陆柒捌玖拾"
+EXAMPLES = int(os.environ.get("PLAN_EXTRACT_EXAMPLES", "150"))
+BOUNDED = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+                   suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("typo", ["十十、", "十五一、", "۹１．", "（十十）", "第十十、", "十十是", "壹拾拾、", "١٢、"])
+def test_a_typo_marker_is_no_section_and_loses_nothing(typo):
+    text = f"2026年护理部工作计划\n一、加强培训\n{typo}考核合格率达到100%。\n二、完善制度\n"
+    records = extract_text(text, models=False)
+    assert [s["marker"] for s in records[0]["sections"]] == ["一、", "二、"]
+    assert [t["value"] for t in records[0]["targets"]] == [100]
+
+
+def test_every_short_chinese_numeral_is_a_number_or_none():
+    """All 1 to 3 character strings over the marker numerals, most malformed."""
+    alphabet = CN + FORMAL + "〇零两百"
+    for a in alphabet:
+        for b in [""] + list(alphabet):
+            for c in [""] + list(alphabet):
+                n = marker_number(a + b + c)
+                assert n is None or (type(n) is int and n >= 0), a + b + c
+
+
+numerals = st.text(alphabet=CN + FORMAL + "〇百0123456789０１٢۹١⑴①㈠⒈", min_size=1, max_size=4)
+delimiters = st.sampled_from(["、", "．", ".", "）", "是", "", "，"])
+
+
+@BOUNDED
+@given(st.lists(st.tuples(numerals, delimiters, st.booleans()), min_size=1, max_size=12))
+def test_random_numerals_at_line_starts_never_raise(lines):
+    body = "\n".join(f"（{num}）加强管理" if enclosed else f"{num}{delim}加强管理，合格率达到95%"
+                     for num, delim, enclosed in lines)
+    records = extract_text("2026年工作计划\n" + body + "\n", models=False)
+    assert_valid_records(records)
+    for r in records:
+        for s in r["sections"]:
+            assert r["text"][s["start"]:].startswith(s["marker"])
