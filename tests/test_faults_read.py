@@ -4,19 +4,30 @@ object), give a record with a warning or exactly one clear error line, and
 never cost unbounded time or memory."""
 
 import codecs
+import io
 import json
 import os
+import shutil
+import signal
+import signal
+import struct
+import subprocess
+import sys
 import time
+import zipfile
+import zlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import RAW, assert_valid_records
+from conftest import RAW, ROOT, assert_valid_records
+from formats_gen import to_docx, to_pdf
 from plan_extract.api import extract_bytes, extract_source, extract_text
 from plan_extract.core.errors import StageError
 from plan_extract.output.record import dumps
 from plan_extract.stages.read import decode, read_bytes
+from plan_extract.stages.read.pdf import can_fork as pdf_forks
 from plan_extract.stages.read.web import html_text
 from plan_extract.text.numerals import marker_number
 
@@ -209,3 +220,172 @@ def test_html_reader_is_linear_in_flat_paragraphs():
     text = html_text(page)
     assert time.perf_counter() - start < 30  # a generous guard, not a benchmark
     assert text.count("合格率") == 40_000 and text.startswith("第0段") and text.endswith("第39999段，合格率达到100%。\n")
+
+
+# --- decompression budgets inside formats ---------------------------------------
+
+def docx_with_big_body(megabytes: int, *, level: int = 1) -> bytes:
+    """A real .docx (python-docx) whose word/document.xml is rewritten to
+    ``megabytes`` MB of paragraphs, streamed into the zip."""
+    good = to_docx(PLAN)
+    src = zipfile.ZipFile(io.BytesIO(good))
+    head, tail = src.read("word/document.xml").decode("utf-8").split("<w:body>", 1)
+    chunk = ("<w:p><w:r><w:t>" + "加强质量管理，合格率达到100%。" * 20 + "</w:t></w:r></w:p>").encode("utf-8") * 1000
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
+        for info in src.infolist():
+            if info.filename != "word/document.xml":
+                z.writestr(info, src.read(info.filename))
+        with z.open("word/document.xml", "w", force_zip64=megabytes > 1000) as fh:
+            fh.write((head + "<w:body>").encode("utf-8"))
+            for _ in range(megabytes * 1024 * 1024 // len(chunk)):
+                fh.write(chunk)
+            fh.write(tail.encode("utf-8"))
+    return out.getvalue()
+
+
+def declared_size(data: bytes, name: str, size: int) -> bytes:
+    """``data`` with the uncompressed size the zip's directory declares for
+    ``name`` set to ``size`` (a crafted file that lies about its size)."""
+    out = bytearray(data)
+    at = out.find(b"PK\x01\x02")
+    while at != -1:
+        name_len = struct.unpack_from("<H", out, at + 28)[0]
+        if out[at + 46:at + 46 + name_len] == name.encode():
+            struct.pack_into("<I", out, at + 24, size)
+            return bytes(out)
+        at = out.find(b"PK\x01\x02", at + 46)
+    raise AssertionError(name)
+
+
+def pdf_with_stream(stream: bytes) -> bytes:
+    """A one-page PDF, written object by object, whose page draws ``Hello``
+    and then runs a second, Flate-compressed content stream."""
+    text = b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [4 0 R 5 0 R] "
+               b"/Resources << /Font << /F1 6 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def deflate_bomb(megabytes: int, unit: bytes = b" ") -> bytes:
+    """A zlib stream of ``megabytes`` MB of ``unit`` repeated, about 1 KB per
+    MB: the same fully flushed deflate block over and over (fast to make)."""
+    block = unit * ((1 << 20) // len(unit))
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = z.compress(block) + z.flush(zlib.Z_FULL_FLUSH)
+    again = z.compress(block) + z.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(megabytes):
+        checksum = zlib.adler32(block, checksum)
+    return b"\x78\xda" + first + again * (megabytes - 1) + b"\x03\x00" + checksum.to_bytes(4, "big")
+
+
+def test_a_docx_part_over_its_budget_is_refused_before_parsing():
+    with pytest.raises(StageError, match="word/document.xml.*decompressed.*bomb"):
+        extract_bytes(docx_with_big_body(25), path="big.docx", models=False)
+
+
+def test_a_docx_that_lies_about_a_part_size_fails_its_check_not_the_memory():
+    data = docx_with_big_body(30)
+    with pytest.raises(StageError, match="corrupt .docx.*CRC"):
+        extract_bytes(declared_size(data, "word/document.xml", 4096), path="lying.docx", models=False)
+
+
+@pytest.mark.skipif(not pdf_forks(), reason="the PDF memory budget needs fork and /proc (Linux)")
+def test_a_pdf_stream_bomb_gives_one_clear_error():
+    data = pdf_with_stream(deflate_bomb(1024))
+    assert len(data) < 1_200_000
+    with pytest.raises(StageError, match="PDF needs more than 512 MB of memory"):
+        extract_bytes(data, path="bomb.pdf", models=False)
+    small = pdf_with_stream(zlib.compress(b"BT /F1 12 Tf 72 690 Td (World) Tj ET"))
+    assert "World" in extract_bytes(small, path="fine.pdf", models=False)[0]["text"]
+
+
+PEAK_RSS = """
+import resource, subprocess, sys
+res = subprocess.run([sys.executable, "-m", "plan_extract", *sys.argv[1:]], capture_output=True, text=True)
+print(res.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+sys.stderr.write(res.stderr)
+"""
+
+
+def run_measured(*args) -> tuple[int, int]:
+    """Exit code and the peak resident set (MB) of a ``plan-extract`` run and
+    every process it started (workers, the PDF reader's child)."""
+    res = subprocess.run([sys.executable, "-c", PEAK_RSS, *args], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    code, peak = res.stdout.split()
+    return int(code), int(peak)
+
+
+@pytest.mark.skipif(not pdf_forks(), reason="the PDF memory budget needs fork and /proc (Linux)")
+def test_bombs_among_good_files_cost_one_line_each_and_bounded_memory(tmp_path):
+    """The issue's inputs (a docx whose document.xml is 200 MB took 4.6 GB, a
+    1 MB PDF with a 1 GB stream 2.1 GB) beside good txt, docx and PDF files."""
+    good, mixed = tmp_path / "good", tmp_path / "mixed"
+    good.mkdir()
+    (good / "a_plan.txt").write_text(PLAN, encoding="utf-8")
+    (good / "c_plan.docx").write_bytes(to_docx(PLAN))
+    (good / "e_plan.pdf").write_bytes(to_pdf(PLAN))
+    shutil.copytree(good, mixed)
+    (mixed / "b_bomb.docx").write_bytes(docx_with_big_body(200))
+    (mixed / "d_bomb.pdf").write_bytes(pdf_with_stream(deflate_bomb(1024)))
+    code, peak = run_measured("run", str(mixed), "-o", str(tmp_path / "out_mixed"))
+    assert code == 1
+    assert peak < 1024, f"peak resident set {peak} MB"
+    errors = [json.loads(x) for x in (tmp_path / "out_mixed" / "errors.jsonl").read_text().splitlines()]
+    assert [(e["path"].rsplit("/", 1)[-1], e["stage"]) for e in errors] == [("b_bomb.docx", "read"),
+                                                                          ("d_bomb.pdf", "read")]
+    assert "decompression bomb" in errors[0]["reason"] and "512 MB" in errors[1]["reason"]
+    code, _ = run_measured("run", str(good), "-o", str(tmp_path / "out_good"))
+    assert code == 0
+    kept = (tmp_path / "out_mixed" / "plans.jsonl").read_text(encoding="utf-8").replace(str(mixed), "IN")
+    assert kept == (tmp_path / "out_good" / "plans.jsonl").read_text(encoding="utf-8").replace(str(good), "IN")
+    assert kept.count("\n") == 3
+
+
+class Interrupted(BaseException):
+    """What the per-document time limit raises (a BaseException, like it)."""
+
+
+def children() -> set[int]:
+    """The pids of this process's children, from /proc."""
+    out = set()
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                if int(fh.read().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                    out.add(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+@pytest.mark.skipif(not pdf_forks(), reason="the PDF memory budget needs fork and /proc (Linux)")
+def test_an_interrupted_pdf_read_leaves_no_child_behind():
+    def interrupt(signum, frame):
+        raise Interrupted
+
+    slow = pdf_with_stream(deflate_bomb(64, b"q Q "))  # within the budget, then 16 million operators
+    before = children()
+    old = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(Interrupted):
+            extract_bytes(slow, path="slow.pdf", models=False)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert children() <= before
