@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import RAW, ROOT, assert_valid_records
 from formats_gen import to_docx, to_pdf
-from plan_extract.api import extract_bytes, extract_source, extract_text
+from plan_extract.api import extract_bytes, extract_file, extract_source, extract_text
 from plan_extract.core.errors import StageError
 from plan_extract.output.record import dumps
 from plan_extract.stages.read import decode, read_bytes
@@ -389,3 +389,25 @@ def test_an_interrupted_pdf_read_leaves_no_child_behind():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
     assert children() <= before
+
+
+# --- the API's entry checks -----------------------------------------------------
+
+def test_extract_file_refuses_a_fifo_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "plan.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(StageError, match="not a regular file"):
+        extract_file(fifo)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_extract_file_refuses_a_device(tmp_path):
+    link = tmp_path / "zero.txt"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(StageError, match="not a regular file"):
+        extract_file(link)
+
+
+def test_extract_bytes_refuses_a_str_with_a_stage_error():
+    with pytest.raises(StageError, match="must be bytes"):
+        extract_bytes(PLAN, path="plan.txt")

@@ -14,6 +14,8 @@ notes it, so the record's ``warnings`` count the bytes that were replaced.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -69,6 +71,9 @@ def format_of(name: str) -> str | None:
 
 def read_bytes(data: bytes, *, path: str, fmt: str = "txt") -> Source:
     """Decode one file's bytes in its format."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise StageError("read", f"data must be bytes, not {type(data).__name__}")
+    data = bytes(data)
     if not data:
         raise StageError("read", "empty file")
     reader = READERS.get(fmt)
@@ -88,9 +93,8 @@ def read_text(text: str, *, path: str) -> Source:
     and is counted in ``warnings`` as an undecodable character."""
     if not isinstance(text, str):
         raise StageError("read", f"text must be a str, not {type(text).__name__}")
-    text = join_surrogate_pairs(text)
-    replaced = [(pos, f"\\u{ord(text[pos]):04x}") for pos, _ in replace_undecodable(text)[1]]
-    text = replace_undecodable(text)[0]
+    text, replaced = replace_undecodable(join_surrogate_pairs(text))
+    replaced = tuple((pos, written.replace("\\x", "\\udc")) for pos, written in replaced)  # code units, not bytes
     data = text.encode("utf-8")
     return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format="txt", encoding="utf-8", text=text,
                   notes=tuple(Note(UNDECODABLE, pos, written) for pos, written in replaced))
@@ -103,12 +107,20 @@ def read_file(path: str | Path) -> Source:
     if fmt is None:
         raise StageError("read", f"unsupported format {p.suffix or '(none)'!r}")
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise StageError("read", f"file too large ({size} bytes > {MAX_BYTES})")
-        data = p.read_bytes()
+        # non-blocking: opening a FIFO must not wait for a writer; fstat then
+        # refuses it, a device (/dev/zero) or a socket before any read
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise StageError("read", "not a regular file (a FIFO, device or socket)")
+            if info.st_size > MAX_BYTES:
+                raise StageError("read", f"file too large ({info.st_size} bytes > {MAX_BYTES})")
+            data = fh.read(MAX_BYTES + 1)  # capped, even if the file grows while it is read
     except OSError as exc:
         raise StageError("read", f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise StageError("read", f"file too large (more than {MAX_BYTES} bytes)")
     return read_bytes(data, path=p.as_posix(), fmt=fmt)
 
 
