@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from plan_extract import extract_text  # noqa: E402
+from plan_extract import extract_bytes, extract_text  # noqa: E402
 
 # what a hostile or broken archive holds: fill-in blanks, one endless
 # comma-only sentence of targets or of changes, periods, digit runs, dates
@@ -34,26 +34,41 @@ PATTERNS = {
     "markers": "一、二、三、（一）1.①",
     "lost_breaks": "加强质量管理，落实核心制度，每季度开展一次考核。",
 }
+# saved web pages, read by the HTML reader before the text stages: many flat
+# paragraphs (a bs4 tree edited node by node was quadratic in them)
+PAGES = {
+    "html_paragraphs": "<p>加强质量管理，合格率达到100%。</p>",
+}
 
 
-def seconds(text: str) -> float:
+def seconds(text: str, page: bool = False) -> float:
     t = time.perf_counter()
-    extract_text(text, models=False)
+    if page:
+        extract_bytes(text.encode("utf-8"), path="page.html", models=False)
+    else:
+        extract_text(text, models=False)
     return time.perf_counter() - t
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--patterns", nargs="+", help="only these patterns (default: all)")
     args = ap.parse_args()
     extract_text("2026年工作计划\n一、加强管理", models=False)  # warm: rules, jieba
     out = {}
     print(f"{'pattern':18s}" + "".join(f"{n // 1000:>8d} KB" for n in args.sizes) + "   ratio (s/MB, largest / middle)")
-    for name, unit in PATTERNS.items():
+    patterns = [(name, unit, False) for name, unit in PATTERNS.items()] + \
+        [(name, unit, True) for name, unit in PAGES.items()]
+    for name, unit, page in patterns:
+        if args.patterns and name not in args.patterns:
+            continue
         per_mb = []
         for n in args.sizes:
             text = "2026年工作计划\n" + unit * (n // len(unit))
-            per_mb.append(seconds(text) / (len(text.encode("utf-8")) / 1e6))
+            if page:
+                text = f"<html><body><h1>2026年工作计划</h1>{unit * (n // len(unit))}</body></html>"
+            per_mb.append(seconds(text, page) / (len(text.encode("utf-8")) / 1e6))
         ratio = per_mb[-1] / per_mb[-2] if len(per_mb) > 1 and per_mb[-2] else float("nan")
         out[name] = {"s_per_mb": [round(x, 3) for x in per_mb], "ratio": round(ratio, 2)}
         print(f"{name:18s}" + "".join(f"{x:8.2f} s/MB" for x in per_mb) + f"   {ratio:.2f}")

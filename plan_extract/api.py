@@ -11,8 +11,8 @@ turned into the decisions the split and targets stages accept
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
+from dataclasses import replace
 from typing import Callable, Iterator, Optional, TypeVar
 
 from .core.document import Cleaned, Extraction, Source
@@ -52,7 +52,10 @@ def prepare(source: Source, *, rules: Optional[Rules] = None) -> Cleaned:
     """The clean stage as a run calls it: a PDF's hard-wrapped lines are
     re-joined, other formats are checked for hard wrapping (training and the
     gold validator call this too, so they see what a run sees)."""
-    return clean(source.text, rules=rules or load_rules(), hard_wrap=True if source.format == "pdf" else None)
+    cleaned = clean(source.text, rules=rules or load_rules(), hard_wrap=True if source.format == "pdf" else None)
+    if source.notes:  # bytes the reader replaced: counted in the warnings of the plan that holds them
+        cleaned = replace(cleaned, notes=cleaned.notes + source.notes)
+    return cleaned
 
 
 def extract_source(source: Source, *, rules: Optional[Rules] = None, models=None) -> list[Extraction]:
@@ -86,10 +89,10 @@ def _records(source: Source, rules: Optional[Rules], models) -> Iterator[dict]:
 
 
 def extract_text(text: str, *, source: str = "<text>", rules: Optional[Rules] = None, models=None) -> list[dict]:
-    """Records (SPEC §6) for a plan document given as a string."""
-    data = text.encode("utf-8")
-    src = Source(path=source, sha256=hashlib.sha256(data).hexdigest(), format="txt",
-                 encoding="utf-8", text=text)
+    """Records (SPEC §6) for a plan document given as a string. A lone
+    surrogate in ``text`` (no file can hold one) becomes U+FFFD and is counted
+    in the record's ``warnings`` as ``undecodable``."""
+    src = _stage("read", read_stage.read_text, text, path=source)
     return list(_records(src, rules, models))
 
 

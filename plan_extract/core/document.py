@@ -9,6 +9,7 @@ stage objects without importing any stage.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import NamedTuple, Optional
 
@@ -33,6 +34,10 @@ class Source:
     format: str
     encoding: str
     text: str
+    # one ``undecodable`` note per byte the reader could not decode (its text
+    # ``\\xNN``) or lone surrogate it replaced (``\\uXXXX``), at the U+FFFD
+    # that stands for it in ``text``
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,8 +138,14 @@ class Extraction:
         codec = {"utf-8-sig": "utf-8", "utf-16": "utf-16-le"}.get(enc, enc)
         bom = {"utf-8-sig": 3, "utf-16": 2}.get(enc, 0)
         text = self.source.text
-        head = len(text[:a].encode(codec))
-        return bom + head, bom + head + len(text[a:b].encode(codec))
+        head = len(text[:a].encode(codec, "replace"))
+        size = len(text[a:b].encode(codec, "replace"))
+        before = [n.pos for n in self.source.notes if n.text.startswith("\\x")]
+        if before:  # a U+FFFD that replaced an undecodable byte stands for that one byte
+            extra = len("\ufffd".encode(codec, "replace")) - 1
+            n_head, n_span = bisect_left(before, a), bisect_left(before, b) - bisect_left(before, a)
+            head, size = head - extra * n_head, size - extra * n_span
+        return bom + head, bom + head + size
 
 
 # --- working objects shared by a stage and a model ------------------------

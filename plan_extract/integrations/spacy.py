@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from ..api import extract_source
 from ..output.record import to_record
-from ..stages.read import read_bytes
+from ..stages.read import read_text
 
 for _cls, _name in ((Doc, "plan_records"), (Span, "plan_item"), (Span, "plan_id")):
     if not _cls.has_extension(_name):
@@ -30,7 +30,7 @@ class PlanExtractComponent:
         self.rules_only = rules_only
 
     def __call__(self, doc: Doc) -> Doc:
-        source = read_bytes(doc.text.encode("utf-8"), path=f"<spacy:{self.name}>", fmt="txt")
+        source = read_text(doc.text, path=f"<spacy:{self.name}>")
         spans = {key: [] for key in KEYS}
         records = []
         for ex in extract_source(source, models=False if self.rules_only else None):

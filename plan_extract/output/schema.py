@@ -82,7 +82,7 @@ def record_schema() -> dict:
             }),
             "warnings": {"type": "array", "items": {
                 "type": "object", "required": ["code", "count"],
-                "properties": {"code": {"enum": ["dropped", "mojibake"]}, "kind": {"type": "string"},
+                "properties": {"code": {"enum": ["dropped", "mojibake", "undecodable"]}, "kind": {"type": "string"},
                                "count": {"type": "integer", "minimum": 1},
                                "examples": {"type": "array", "items": {"type": "string"}}}}},
         },

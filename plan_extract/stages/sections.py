@@ -32,7 +32,7 @@ def _lost(view: str, pos: int, last: dict[str, int], rules: Rules, end: int) -> 
         if not m:
             continue
         number = marker_number(m.group("num"))
-        if number == last[style] + 1 and not not_before.match(view, m.end(), end):
+        if number is not None and number == last[style] + 1 and not not_before.match(view, m.end(), end):
             return Marker(pos, m.end(), style, number, "lost")
     return None
 

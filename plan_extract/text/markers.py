@@ -69,7 +69,10 @@ def marker_at(view: str, pos: int, rules: Rules, end: Optional[int] = None) -> O
     if not enclosed and view[stop - 1] in rules.get("markers", "list_delimiter") \
             and rules.re("markers", "not_after").match(view, stop, end):
         return None  # 一、二级医院, 3、4月: a list of numbers, not a node
-    return Marker(pos, stop, name, marker_number(m.group("num")))
+    number = marker_number(m.group("num"))
+    if number is None:
+        return None  # a malformed numeral (十十、, 十五一、): a typo, not a node
+    return Marker(pos, stop, name, number)
 
 
 def opens_with_marker(view: str, rules: Rules) -> bool:

@@ -16,7 +16,7 @@ _WORDS = load_rules().get("shared", "numerals")
 FRACTIONS: dict[str, str] = _WORDS["fractions"]  # 百分之 -> %: the word that makes a number a fraction, its unit
 _FRACTION_WORDS = tuple(FRACTIONS)
 _CN2AN_READS = str.maketrans(_WORDS["cn2an_reads"])
-_HAN = regex.compile(r"\p{Han}")
+_HAN = regex.compile(r"\p{Han}+")
 
 
 MAGNITUDES: dict[str, int] = _WORDS["magnitudes"]  # 万 -> 10000
@@ -96,10 +96,18 @@ def as_json_number(value: Optional[float]):
 
 
 @lru_cache(maxsize=4096)
-def marker_number(num: str) -> int:
-    """The integer of a marker's numeral: ``十一`` → 11, ``㈢`` → 3, ``貳`` → 2."""
+def marker_number(num: str) -> Optional[int]:
+    """The integer of a marker's numeral: ``十一`` → 11, ``㈢`` → 3, ``貳`` → 2;
+    None for a numeral that is not a number (``十十``, ``十五一``, digits of
+    two scripts ``۹1``): such a typo is no marker (decision 46)."""
     if num.isdigit() and num.isascii():
         return int(num)
     if len(num) == 1 and not _HAN.match(num):  # ㈢ ⑶ ③: the character's own value
-        return int(unicodedata.numeric(num))
-    return int(cn2an.cn2an(num.translate(_CN2AN_READS), "normal"))
+        value = unicodedata.numeric(num, None)
+        return int(value) if value is not None and value == int(value) else None
+    if not _HAN.fullmatch(num):
+        return None  # several characters, not all Han: no numeral
+    try:
+        return int(cn2an.cn2an(num.translate(_CN2AN_READS), "normal"))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None

@@ -1,12 +1,23 @@
 """Plain text in any common encoding: UTF-8 and UTF-16 recognised by their
-BOM or by strict decoding; the legacy Chinese encodings (GB18030/GBK, Big5)
-told apart by charset-normalizer (GBK and GB2312 are reported as
-``gb18030``, their superset)."""
+BOM or by decoding (UTF-16 without a BOM by the share of plausible text
+characters each byte order gives); the legacy Chinese encodings
+(GB18030/GBK, Big5) told apart by charset-normalizer (GBK and GB2312 are
+reported as ``gb18030``, their superset).
+
+A file with a few bad bytes (a damaged copy, a truncated last character) is
+not lost: when one encoding fits all but a small share of its bytes, the
+text is decoded in it and every undecodable byte is left as a *mark*, a
+lone surrogate U+DC00+byte (Python's ``surrogateescape`` convention, which
+decoded text never holds otherwise).  The read stage turns each mark into
+U+FFFD and counts it in the record's ``warnings``.
+"""
 
 from __future__ import annotations
 
 import codecs
+from typing import Optional
 
+import regex
 from charset_normalizer import from_bytes
 
 from ...core.errors import StageError
@@ -18,19 +29,45 @@ _CANONICAL = {
     "utf_8": "utf-8", "utf_16": "utf-16", "utf_16_le": "utf-16", "utf_16_be": "utf-16",
 }
 _CJK_CANDIDATES = ["gb18030", "big5", "utf_16", "utf_8"]
+_LEGACY = ("gb18030", "big5")  # tried leniently when no encoding fits every byte
+
+# How many undecodable bytes a file may hold and still be read: a share of
+# its non-ASCII bytes (UTF-8 read as GBK leaves about 3 % of them undecodable,
+# GBK read as UTF-8 about 65 %, so "clearly UTF-8" may be looser).  A
+# truncated last character is always allowed.
+MAX_BAD_SHARE_UTF8 = 0.05
+MAX_BAD_SHARE = 0.01
+
+MARK_HANDLER = "plan_extract.mark"
+MARKS = regex.compile("[\udc00-\udcff]")
+_ASCII = bytes(range(128))
+_MARK_CHARS = "".join(chr(0xDC00 + b) for b in range(256))
+# What a UTF-16 byte order must mostly give: ASCII text, Latin-1, general
+# punctuation, CJK symbols, the common ideographs, full-width forms.
+_TEXT_CHAR = regex.compile(
+    r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_UTF16_SAMPLE = 1 << 16
+_UTF16_PLAUSIBLE = 0.9  # the right byte order scores about 1.0, the wrong one about 0.3
+
+
+def _mark_bytes(exc: UnicodeDecodeError) -> tuple[str, int]:
+    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error(MARK_HANDLER, _mark_bytes)
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Return ``(text, encoding)``; raise ``StageError`` if it is not text."""
+    """Return ``(text, encoding)``; raise ``StageError`` if it is not text.
+    Undecodable bytes, when few, stand in ``text`` as marks (see above)."""
     if not data:
         raise StageError("read", "empty file")
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise StageError("read", f"broken UTF-16 text: {exc.reason}") from None
+        return _declared(data[3:], "utf-8", MAX_BAD_SHARE_UTF8), "utf-8-sig"
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return _declared(data[2:], "utf-16-le", MAX_BAD_SHARE), "utf-16"
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return _declared(data[2:], "utf-16-be", MAX_BAD_SHARE), "utf-16"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -38,22 +75,97 @@ def decode(data: bytes) -> tuple[str, str]:
     else:
         _refuse_binary(text)
         return text, "utf-8"
-    if b"\x00" in data[:4096] and not _looks_utf16(data):
+    utf16 = _utf16_order(data)
+    if utf16:
+        return _declared(data, utf16, MAX_BAD_SHARE), utf16
+    if b"\x00" in data[:4096]:
         raise StageError("read", "binary data, not text")
+    text, bad = _lenient(data, "utf-8")
+    if _few(bad, _non_ascii(data), MAX_BAD_SHARE_UTF8, text):  # clearly UTF-8, a few bytes damaged
+        _refuse_binary(text)
+        return text, "utf-8"
     best = from_bytes(data, cp_isolation=_CJK_CANDIDATES).best()
+    if best is not None:
+        text = str(best)
+        _refuse_binary(text)
+        return text, _canonical(best.encoding)
+    legacy = _legacy(data)
+    if legacy is not None:
+        return legacy
+    best = from_bytes(data).best()
     if best is None:
-        best = from_bytes(data).best()
-    if best is None:
-        raise StageError("read", "undecodable text: no encoding fits")
-    encoding = _CANONICAL.get(best.encoding, best.encoding.replace("_", "-"))
+        share = bad / max(1, _non_ascii(data))
+        raise StageError("read", f"undecodable text: no encoding fits (as UTF-8, {bad} bytes, "
+                                 f"{share:.0%} of the non-ASCII ones, are invalid)")
     text = str(best)
     _refuse_binary(text)
-    return text, encoding
+    return text, _canonical(best.encoding)
 
 
-def _looks_utf16(data: bytes) -> bool:
-    sample = data[:4096]
-    return sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4
+def _canonical(name: str) -> str:
+    return _CANONICAL.get(name, name.replace("_", "-"))
+
+
+def _lenient(data: bytes, codec: str) -> tuple[str, int]:
+    """The text with its undecodable bytes marked, and how many there are."""
+    text = data.decode(codec, MARK_HANDLER)
+    return text, len(MARKS.findall(text))
+
+
+def _non_ascii(data: bytes) -> int:
+    return len(data.translate(None, _ASCII))  # the ASCII bytes deleted
+
+
+def _few(bad: int, base: int, share: float, text: str) -> bool:
+    """Whether ``bad`` undecodable bytes are few enough to read the file: a
+    small share of ``base`` (its non-ASCII bytes; all of them for UTF-16),
+    or only a truncated last character."""
+    if bad <= share * base:
+        return True
+    tail = len(text) - len(text.rstrip(_MARK_CHARS))
+    return bad == tail and tail <= 3
+
+
+def _declared(data: bytes, codec: str, share: float) -> str:
+    """Text whose encoding a BOM (or its byte pattern) declares."""
+    text, bad = _lenient(data, codec)
+    base = len(data) if codec.startswith("utf-16") else _non_ascii(data)
+    if bad and not _few(bad, base, share, text):
+        raise StageError("read", f"broken {codec} text: {bad} of {len(data)} bytes invalid")
+    _refuse_binary(text)
+    return text
+
+
+def _utf16_order(data: bytes) -> Optional[str]:
+    """``utf-16-le`` or ``utf-16-be`` when the bytes, read in that order, are
+    mostly plain text and in the other order are not; else None."""
+    sample = data[: min(len(data), _UTF16_SAMPLE) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    scores = {}
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = sample.decode(codec, "replace")
+        scores[codec] = len(_TEXT_CHAR.findall(text)) / len(text)
+    best = max(scores, key=scores.get)
+    other = min(scores.values())
+    return best if scores[best] >= _UTF16_PLAUSIBLE and other < scores[best] - 0.3 else None
+
+
+def _legacy(data: bytes) -> Optional[tuple[str, str]]:
+    """A legacy Chinese encoding that fits all but a few bytes, as
+    charset-normalizer judges the bytes with those few made ``?``."""
+    fits = []
+    for codec in _LEGACY:
+        text, bad = _lenient(data, codec)
+        if _few(bad, _non_ascii(data), MAX_BAD_SHARE, text):
+            fits.append((bad, codec, text))
+    for bad, codec, text in sorted(fits, key=lambda f: f[0]):
+        patched = MARKS.sub("?", text).encode(codec, "replace")
+        best = from_bytes(patched, cp_isolation=_CJK_CANDIDATES).best()
+        if best is not None and _canonical(best.encoding) == codec:
+            _refuse_binary(text)
+            return text, codec
+    return None
 
 
 def _refuse_binary(text: str) -> None:
@@ -61,3 +173,30 @@ def _refuse_binary(text: str) -> None:
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if sample and controls / len(sample) > 0.05:
         raise StageError("read", "binary data, not text")
+
+
+_LONE_SURROGATE = regex.compile("[\ud800-\udfff]")
+
+
+def replace_undecodable(text: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """``text`` with every mark (an undecodable byte) and every other lone
+    surrogate (which no file can hold and no UTF-8 output can write) made
+    U+FFFD, and what was replaced: (position, ``\\xNN`` for a byte's mark,
+    ``\\uXXXX`` for another surrogate)."""
+    if not _LONE_SURROGATE.search(text):
+        return text, ()
+    replaced = tuple((m.start(), _written(m.group())) for m in _LONE_SURROGATE.finditer(text))
+    return _LONE_SURROGATE.sub("\ufffd", text), replaced
+
+
+def _written(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code - 0xDC00:02x}" if 0xDC00 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def join_surrogate_pairs(text: str) -> str:
+    """A string built from UTF-16 code units holds astral characters as two
+    surrogates: join each such pair into its character."""
+    if not _LONE_SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")

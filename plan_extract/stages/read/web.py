@@ -4,11 +4,14 @@ navigation, headers, footers and comment/share/related blocks dropped."""
 from __future__ import annotations
 
 import email
+import gc
+from contextlib import contextmanager
 from email import policy
 
 import regex
 
 from ...core.errors import StageError
+from .text import decode
 
 
 CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button",
@@ -20,34 +23,110 @@ BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", 
 
 
 def html_text(html: str) -> str:
-    """The page's main text: chrome elements dropped, one line per block."""
-    from bs4 import BeautifulSoup
+    """The page's main text: chrome elements dropped, one line per block.
 
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup.find_all(CHROME_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed if hasattr(tag, "decomposed") else False:
+    One walk over the parsed tree, which it never changes: editing a bs4 tree
+    (``decompose``, ``insert_before``) looks a node up among its siblings, so
+    a page of many flat paragraphs took time quadratic in their number."""
+    from bs4 import BeautifulSoup
+    from bs4.element import Tag
+
+    with _collector_paused():
+        soup = BeautifulSoup(html, "lxml")
+    root = _main_root(soup)
+    wanted = root.interesting_string_types or Tag.MAIN_CONTENT_STRING_TYPES  # what get_text() would keep
+    wanted = {wanted} if isinstance(wanted, type) else set(wanted)
+    out: list[str] = []
+    numbers: dict[int, int] = {}  # id of an <ol> -> the number of its next item
+    for kind, node in _walk(root):
+        if kind is _TEXT:
+            if type(node) in wanted:
+                out.append(node)
             continue
-        attrs = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
-        if attrs.strip() and CHROME_ATTR.search(attrs) and tag.name not in ("body", "html", "main", "article"):
-            tag.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
-    for ol in root.find_all("ol"):  # the numbers a browser shows are not in the text
-        number = int(ol.get("start") or 1) if str(ol.get("start") or "1").isdigit() else 1
-        for li in ol.find_all("li", recursive=False):
-            li.insert(0, f"{_list_number(ol.get('type') or '1', number)}.")
-            number += 1
-    for br in root.find_all("br"):
-        br.replace_with("\n")
-    for block in root.find_all(BLOCK_TAGS):
-        block.insert_before("\n")
-        block.insert_after("\n")
-    for cell in root.find_all(("td", "th")):
-        cell.insert_after("\t")
-    text = root.get_text()
-    lines = [regex.sub(r"[ \t\u3000\xa0]+$", "", regex.sub(r"^[ \t\xa0]+", "", ln)) for ln in text.split("\n")]
+        name = node.name
+        if kind is _ENTER:
+            if name == "br":
+                out.append("\n")
+                continue
+            if name in BLOCK_TAGS:
+                out.append("\n")
+            if name == "ol":
+                numbers[id(node)] = _list_start(node.get("start"))
+            elif name == "li" and node.parent is not None and id(node.parent) in numbers:
+                # the numbers a browser shows are not in the text
+                out.append(f"{_list_number(node.parent.get('type') or '1', numbers[id(node.parent)])}.")
+                numbers[id(node.parent)] += 1
+        else:
+            if name in BLOCK_TAGS and name != "br":
+                out.append("\n")
+            if name in ("td", "th"):
+                out.append("\t")
+    text = "".join(out)
+    out.clear()
+    with _collector_paused():
+        soup.decompose()  # frees the tree now, by reference counts, instead of in a later collection
+    lines = [ln.lstrip(" \t\xa0").rstrip(" \t\u3000\xa0") for ln in text.split("\n")]
     return regex.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cyclic collector paused while bs4 builds its tree: it makes
+    a few objects per node, and the collections they trigger rescan the
+    growing tree, which made parsing a large page superlinear."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+_ENTER, _EXIT, _TEXT = "enter", "exit", "text"
+_NOT_CHROME = ("body", "html", "main", "article")
+
+
+def _chrome(tag) -> bool:
+    """Scripts, navigation, headers, footers, and blocks whose id or class names them."""
+    if tag.name in CHROME_TAGS:
+        return True
+    attrs = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
+    return bool(attrs.strip() and CHROME_ATTR.search(attrs) and tag.name not in _NOT_CHROME)
+
+
+def _walk(root):
+    """(enter, tag), (exit, tag) and (text, string) below ``root`` in
+    document order, chrome subtrees left out; iterative, for deep pages."""
+    from bs4.element import NavigableString, Tag
+
+    stack = [(child, False) for child in reversed(root.contents)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            yield _EXIT, node
+        elif isinstance(node, NavigableString):
+            yield _TEXT, node
+        elif isinstance(node, Tag) and not _chrome(node):
+            yield _ENTER, node
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+
+
+def _main_root(soup):
+    """The first <article>, else <main>, else <body> outside the chrome."""
+    first = {}
+    for kind, node in _walk(soup):
+        if kind is _ENTER and node.name in ("article", "main", "body"):
+            first.setdefault(node.name, node)
+            if node.name == "article":
+                break
+    return first.get("article") or first.get("main") or first.get("body") or soup
+
+
+def _list_start(start) -> int:
+    text = str(start or "1")
+    return int(text) if text.isdecimal() and len(text) <= 18 else 1
 
 
 def _list_number(kind: str, n: int) -> str:
@@ -72,5 +151,5 @@ def mhtml_html(data: bytes) -> tuple[str, str]:
             try:
                 return payload.decode(charset), charset
             except (LookupError, UnicodeDecodeError):
-                return payload.decode("utf-8", errors="replace"), "utf-8"
+                return decode(payload)  # a few bad bytes stay as marks, counted by the read stage
     raise StageError("read", "MHTML archive without an HTML part")

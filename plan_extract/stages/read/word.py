@@ -18,6 +18,17 @@ from ...core.errors import StageError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
+# Decompression budget of a .docx package.  python-docx reads every part
+# with ``zipfile``, which never returns more bytes than the size the zip's
+# directory declares (a member that inflates past it fails its CRC check),
+# so checking the declared sizes before python-docx opens the package bounds
+# what is inflated and parsed.  Parsed XML takes about 20 times its size in
+# memory; media are stored nearly as they are.
+MAX_PART_BYTES = 20 * 1024 * 1024  # one part, decompressed
+MAX_MEDIA_BYTES = 50 * 1024 * 1024  # one part stored at most twice its compressed size (an image)
+MAX_PACKAGE_BYTES = 200 * 1024 * 1024  # all parts together
+MAX_PARTS = 10_000
+
 
 def _number_text(fmt: str, n: int) -> str:
     if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional", "japaneseCounting",
@@ -108,6 +119,7 @@ def docx_text(data: bytes) -> str:
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise StageError("read", "password-protected or legacy (OLE) Word file, not a .docx package")
     try:
+        _check_sizes(data)
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise StageError("read", f"corrupt .docx: {exc}") from None
@@ -128,6 +140,22 @@ def docx_text(data: bytes) -> str:
                         cells.append(text)
                 lines.append("\t".join(cells))
     return "\n".join(lines)
+
+
+def _check_sizes(data: bytes) -> None:
+    """Refuse a package whose parts, decompressed, exceed the budget above."""
+    infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    if len(infos) > MAX_PARTS:
+        raise StageError("read", f".docx package has {len(infos)} parts (more than {MAX_PARTS})")
+    total = 0
+    for info in infos:
+        limit = MAX_MEDIA_BYTES if info.file_size <= 2 * info.compress_size else MAX_PART_BYTES
+        if info.file_size > limit:
+            raise StageError("read", f".docx part {info.filename!r} is {info.file_size} bytes decompressed "
+                                     f"(more than {limit}): a decompression bomb?")
+        total += info.file_size
+        if total > MAX_PACKAGE_BYTES:
+            raise StageError("read", f".docx parts add up to more than {MAX_PACKAGE_BYTES} bytes decompressed")
 
 
 def doc_text(data: bytes) -> str:

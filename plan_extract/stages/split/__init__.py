@@ -162,4 +162,7 @@ def warnings_of(notes: list[Note]) -> tuple[dict, ...]:
     moji = [n.text for n in notes if n.kind == "mojibake"]
     if moji:
         out.append({"code": "mojibake", "count": len(moji), "examples": moji[:5]})
+    undecodable = sum(1 for n in notes if n.kind == "undecodable")  # bytes the reader replaced with U+FFFD
+    if undecodable:
+        out.append({"code": "undecodable", "count": undecodable})
     return tuple(out)
