@@ -78,6 +78,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
     # the end, a prose line ending in 。 fails at its last character
     toc = rules.re("boilerplate", "toc", reverse=True)
     list_prefix = rules.re("boilerplate", "list_prefix")
+    breadcrumb = rules.re("boilerplate", "breadcrumb")
     in_related = False
     for k, line in enumerate(lines):
         v = line.view.strip()
@@ -90,7 +91,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
                 and not (_body_follows(lines, k) and _title(line, title_rules)):
             line.kind = "related_list"  # a title-like line inside the list is a list item, unless a body follows it
             continue
-        if _title(line, title_rules):
+        if not breadcrumb.match(v) and _title(line, title_rules):  # 首页 > … > 年度计划 names no plan
             in_related = False
             continue
         if related_header.search(v.strip(header_brackets)):
