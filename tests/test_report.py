@@ -50,3 +50,20 @@ def test_page_in_headless_chromium(page, tmp_path):
     subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}2", "--window-size=1280,1400",
                     f"--screenshot={shot}", report.as_uri()], capture_output=True, timeout=120)
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_targets_table_opens_with_the_least_certain(page):
+    """The review queue: targets sorted by confidence, lowest first."""
+    import re
+
+    _, report = page
+    html = report.read_text(encoding="utf-8")
+    table = html[html.index('id="targets-table"'):]
+    table = table[:table.index("</table>")]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr")[2:]]  # after the header row
+    confidences = [float(cells[9]) for cells in rows if cells[9]]  # the confidence column
+    out, _ = page
+    records = [json.loads(line) for line in (out / "plans.jsonl").read_text(encoding="utf-8").splitlines()]
+    in_document_order = [round(t["confidence"], 2) for r in records for t in r["targets"]]
+    assert len(confidences) == len(in_document_order) > 50
+    assert confidences == sorted(in_document_order) != in_document_order

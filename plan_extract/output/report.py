@@ -215,7 +215,7 @@ def build_report(outdir: Path) -> str:
                    f'{r["script"]} · dropped/warnings: {_e(warnings)}</div>'
                    f'<div class="cols"><div class="outline">{_outline(r)}</div>'
                    f'<div class="text">{_highlighted(r)}</div></div></article>')
-    target_rows, deadline_rows = [], []
+    target_rows, deadline_rows, certainty = [], [], []
     for r in records:
         paths = section_paths(r["sections"])
         dmap = {d["id"]: d for d in r["deadlines"]}
@@ -223,6 +223,7 @@ def build_report(outdir: Path) -> str:
             low = t["confidence"] is not None and t["confidence"] < LOW_CONFIDENCE
             b = t["baseline"]
             d = dmap.get(t["deadline"])
+            certainty.append(2.0 if t["confidence"] is None else t["confidence"])  # rules alone: last
             target_rows.append((f"row-{r['id']}-{t['id']}", [
                 _e(r["title"]), _e(paths.get(t["section"], "")), _e(t["metric"]), _e(t["comparator"]),
                 _e(t["value"] if not t["placeholder"] else "xx"), _e(t["value_max"]), _e(t["unit"]),
@@ -234,6 +235,8 @@ def build_report(outdir: Path) -> str:
             deadline_rows.append((f"row-{r['id']}-{d['id']}", [
                 _e(r["title"]), _e(paths.get(d["section"], "")), _e(d["kind"]), _e(d["value"]),
                 _e(d["recurrence"]), _e(d["text"])]))
+    # the least certain first: a reviewer's queue (a stable sort keeps document order among equals)
+    target_rows = [row for _, row in sorted(zip(certainty, target_rows), key=lambda x: x[0])]
     out.append("<h2>Targets</h2>" + _table("targets-table", ["plan", "section", "metric", "comparator", "value",
                                                             "value_max", "unit", "baseline", "deadline", "confidence",
                                                             "flag", "text"], target_rows))
