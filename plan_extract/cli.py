@@ -171,7 +171,7 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
     """
     from .rules import load_rules
     from .training.crossval import cross_validate
-    from .training.evaluate import FIELD_NAMES, KINDS, items_table, reliability, report, score
+    from .training.evaluate import FIELD_NAMES, KINDS, items_table, reliability, report, score, score_items
     from .training.examples import candidate_examples, candidate_recall
     from .training.gold import gold_sets
 
@@ -182,6 +182,7 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
     gold_dirs = _gold_dirs([p for p in paths if Path(p).is_dir()])
     docs = gold_sets(gold_dirs, corpus_dir=_corpus(corpus_dir))
     calibration: list = []  # (P(target), is a gold target) per candidate, when a model decides
+    by_item = None  # targets and deadlines with plan boundaries ignored (records given or shipped models)
     if plans_jsonl:
         records: dict[str, list] = {}
         for line in plans_jsonl.read_text(encoding="utf-8").splitlines():
@@ -189,12 +190,15 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
             records.setdefault(Path(r["source"]["path"]).name, []).append(r)
         pairs = [(sorted(records.get(d.path.name, []), key=lambda r: r["plan_index"]), d.gold) for d in docs]
         columns = {plans_jsonl.name: score(pairs)}
+        by_item = score_items(pairs)
     elif shipped:
         from .api import extract_file
         from .models import load_models
 
+        shipped_pairs = [(extract_file(d.path), d.gold) for d in docs]
         columns = {"rules": score([(extract_file(d.path, models=False), d.gold) for d in docs]),
-                   "rules+classifier": score([(extract_file(d.path), d.gold) for d in docs])}
+                   "rules+classifier": score(shipped_pairs)}
+        by_item = score_items(shipped_pairs)
         model = load_models()["candidates"]
         target = list(model.classes_).index("target")
         for d in docs:
@@ -207,6 +211,8 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
     found, located = sum(f for f, _ in found_located), sum(n for _, n in found_located)
     extra = {"candidate_recall": {"recall": round(found / located, 4) if located else None,
                                   "proposed": found, "gold_targets": located}}
+    if by_item:
+        extra["plan_boundaries_ignored"] = {k: t.summary() for k, t in by_item.items()}
     if calibration:
         bins, ece = reliability(calibration)
         extra["calibration"] = {"ece": ece, "candidates": len(calibration), "bins": bins}
@@ -238,6 +244,12 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
     recall = extra["candidate_recall"]
     console.print(f"candidate recall (a candidate holds the gold target's number): {recall['recall']:.3f} "
                   f"({recall['proposed']} of {recall['gold_targets']} gold targets)", highlight=False)
+    for kind, fig in extra.get("plan_boundaries_ignored", {}).items():
+        console.print(f"{kind} with plan boundaries ignored: P {fig['precision']:.3f} R {fig['recall']:.3f} "
+                      f"F1 {fig['f1']:.3f} (metric {fig.get('metric_accuracy') or 0:.3f})"
+                      if kind == "targets" else
+                      f"{kind} with plan boundaries ignored: P {fig['precision']:.3f} R {fig['recall']:.3f} "
+                      f"F1 {fig['f1']:.3f}", highlight=False)
     if "calibration" in extra:
         cal = Table(title=f"P(target) reliability over {extra['calibration']['candidates']} candidates, "
                           f"expected calibration error {extra['calibration']['ece']:.3f}")

@@ -88,3 +88,18 @@ def test_target_links_to_deadline_in_its_clause():
     assert [(x["value"], x["value_max"], x["unit"]) for x in t] == [(1, 2, "名"), (2, None, "个")]
     assert d[t[0]["deadline"]]["value"] == "2026-06-30" and t[1]["deadline"] is None
     assert t[0]["section"] == rec["sections"][0]["id"] and t[0]["metric"] == "高级职称专家"
+
+
+def test_items_scored_with_plan_boundaries_ignored_survive_a_wrong_title():
+    """A plan whose title was cut wrong loses every item in the strict score;
+    the boundary-free score still finds them where they are."""
+    from plan_extract.training.evaluate import score, score_items
+
+    gold = json.loads((ANNOTATED / "raw" / "gb18030_township.json").read_text(encoding="utf-8"))
+    records = extract_file(ROOT / "data/raw/gb18030_township.txt")
+    right = score([(records, gold)])["targets"]
+    wrong_title = [{**r, "title": r["title"] + "X"} for r in records]
+    strict = score([(wrong_title, gold)])["targets"]
+    free = score_items([(wrong_title, gold)])["targets"]
+    assert right.tp > 10 and strict.tp == 0
+    assert (free.tp, free.fp, free.fn) == (right.tp, right.fp, right.fn)

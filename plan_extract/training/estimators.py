@@ -9,6 +9,7 @@ underscore.  Only training imports scikit-learn; running the pipeline does not.
 from __future__ import annotations
 
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -33,12 +34,15 @@ class CandidateClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.random_state = random_state
 
+    def _model(self):
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, random_state=self.random_state,
+                                  max_iter=5000)
+
     def fit(self, X, y):
         self.pipeline_ = Pipeline([
             ("features", FunctionTransformer(type(self).feature_fn)),
             ("vectorize", DictVectorizer(sort=True)),
-            ("model", LogisticRegression(C=self.C, class_weight=self.class_weight,
-                                         random_state=self.random_state, max_iter=5000)),
+            ("model", self._model()),
         ])
         self.pipeline_.fit(list(X), list(y))
         self.classes_ = self.pipeline_.classes_
@@ -56,6 +60,24 @@ class LineClassifier(CandidateClassifier):
 
     feature_fn = staticmethod(line_features)
     kind = "lines"
+
+
+class BoostedCandidateClassifier(CandidateClassifier):
+    """The same rows through gradient-boosted trees: a second model class,
+    compared with the linear one on first contact (``scripts/compare_models.py``);
+    not shipped (it has no plain-weights export)."""
+
+    def __init__(self, n_estimators: int = 300, max_depth: int = 3, learning_rate: float = 0.1,
+                 random_state: int = 0):
+        self.n_estimators = n_estimators
+        self.max_depth = max_depth
+        self.learning_rate = learning_rate
+        self.random_state = random_state
+
+    def _model(self):
+        return GradientBoostingClassifier(n_estimators=self.n_estimators, max_depth=self.max_depth,
+                                          learning_rate=self.learning_rate, subsample=0.8,
+                                          random_state=self.random_state)
 
 
 def to_linear(est: CandidateClassifier) -> LinearModel:

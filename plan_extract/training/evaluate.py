@@ -220,6 +220,30 @@ def score(pairs: Iterable[tuple[list[dict], dict]]) -> dict[str, Tally]:
     return total
 
 
+def score_items(pairs: Iterable[tuple[list[dict], dict]]) -> dict[str, Tally]:
+    """Targets and deadlines of a file scored with plan boundaries ignored.
+
+    The records' texts are joined in order and every gold item is located in
+    the join, so an item found inside a plan whose title or ends differ from
+    the gold still counts: the figure says how well items are found, apart
+    from how plans are cut (which ``score`` counts in full against them).
+    """
+    total = {"targets": Tally(), "deadlines": Tally()}
+    for records, gold in pairs:
+        text, shifted = "", {"targets": [], "deadlines": []}
+        for r in records:
+            offset = len(text)
+            for key in shifted:
+                shifted[key] += [{**it, "start": it["start"] + offset, "end": it["end"] + offset} for it in r[key]]
+            text += r["text"] + "\n"
+        for key, same, fields, kind in (
+                ("targets", lambda p, g: _target_key(p) == _target_key(g), TARGET_FIELDS, "target"),
+                ("deadlines", lambda p, g: p["kind"] == g["kind"], DEADLINE_FIELDS, "deadline")):
+            items = [it for gp in gold["plans"] for it in gp.get(key, [])]
+            total[key].add(_match(shifted[key], items, locate(text, items), same, fields, gold["source"], kind))
+    return total
+
+
 FIELD_NAMES = {"plans": ["year"], "sections": ["level", "parent", "title"],
                "targets": ["comparator", "baseline", "range", "metric"], "deadlines": ["value"]}
 
