@@ -177,6 +177,7 @@ def doc_text(data: bytes) -> str:
             return (Path(tmp) / "in.txt").read_text(encoding="utf-8", errors="replace")
         except subprocess.CalledProcessError as exc:
             reason = (exc.stderr or b"").decode("utf-8", errors="replace").strip()[:200]
-            raise StageError("read", f"cannot convert .doc: {reason or 'converter failed'}") from None
+            tool = "antiword" if antiword else "LibreOffice"
+            raise StageError("read", f"cannot read .doc: {tool} failed: {reason or 'no message'}") from None
         except subprocess.TimeoutExpired:
-            raise StageError("read", "cannot convert .doc: converter timed out") from None
+            raise StageError("read", "cannot read .doc: the converter timed out") from None
