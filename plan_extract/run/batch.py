@@ -53,8 +53,8 @@ class NoInput(ValueError):
     """The paths hold no input at all (an empty folder): nothing was written."""
 
     def __init__(self, paths):
-        shown = ", ".join(str(p) for p in paths)
-        super().__init__(f"no input found in {shown}: nothing to extract (the output folder was left as it was)")
+        named = ", ".join(shown(str(p)) for p in paths)
+        super().__init__(f"no input found in {named}: nothing to extract (the output folder was left as it was)")
 
 
 @dataclass

@@ -55,7 +55,7 @@ def warm(models=None) -> None:
     ones, ``False`` for none) and jieba's dictionary (a worker calls this before
     its first document, so no document's clock counts them)."""
     load_rules()
-    if models is not False:
+    if models is None or isinstance(models, (str, Path)):  # not False (rules alone) nor fitted models
         load_models(models)
     tokenizer()
 
