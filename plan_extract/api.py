@@ -11,8 +11,9 @@ turned into the decisions the split and targets stages accept
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from dataclasses import replace
+from pathlib import Path
 from typing import Callable, Iterator, Optional, TypeVar
 
 from .core.document import Cleaned, Extraction, Source
@@ -40,11 +41,12 @@ def _stage(name: str, fn: Callable[..., T], *args, **kwargs) -> T:
 
 
 def _models(models) -> dict:
-    """``None``: the shipped models; ``False``: rules alone; else a dict of fitted models."""
+    """``None``: the default models (``$PLAN_EXTRACT_MODELS`` or the shipped ones);
+    ``False``: rules alone; a folder: the models saved there; else a dict of fitted models."""
     if models is False:
         return {}
-    if models is None:
-        return load_models() or {}
+    if models is None or isinstance(models, (str, Path)):
+        return load_models(models) or {}
     return models
 
 
@@ -61,8 +63,10 @@ def prepare(source: Source, *, rules: Optional[Rules] = None) -> Cleaned:
 def extract_source(source: Source, *, rules: Optional[Rules] = None, models=None) -> list[Extraction]:
     """Run every stage after ``read`` on one decoded source.
 
-    ``models``: ``None`` for the classifiers shipped in the package, ``False``
-    for rules alone, or a dict as :func:`plan_extract.training.train.fit_models` gives.
+    ``models``: ``None`` for the default classifiers (those of the folder
+    ``$PLAN_EXTRACT_MODELS`` names, else those shipped in the package), ``False``
+    for rules alone, a folder that ``plan-extract train`` wrote, or a dict as
+    :func:`plan_extract.training.train.fit_models` gives.
     """
     return list(iter_extractions(source, rules=rules, models=models))
 
@@ -81,7 +85,8 @@ def iter_extractions(source: Source, *, rules: Optional[Rules] = None, models=No
         deadlines = _stage("deadlines", deadlines_of, plan, sections, rules=rules)
         targets = _stage("targets", targets_of, plan, sections, deadlines, rules=rules, decide=decide)
         yield Extraction(source=source, script=cleaned.script, plan=plan, sections=sections,
-                         targets=targets, deadlines=deadlines, cleaned_map=cleaned.map)
+                         targets=targets, deadlines=deadlines, cleaned_map=cleaned.map,
+                         models=models.get("sha256") if (lines or decide) else None)
 
 
 def _records(source: Source, rules: Optional[Rules], models) -> Iterator[dict]:
@@ -96,13 +101,16 @@ def extract_text(text: str, *, source: str = "<text>", rules: Optional[Rules] = 
     return list(_records(src, rules, models))
 
 
-def extract_bytes(data: bytes, *, path: str, rules: Optional[Rules] = None, models=None) -> list[dict]:
+def extract_bytes(data: bytes, *, path: str, rules: Optional[Rules] = None, models=None,
+                  relpath: Optional[str] = None) -> list[dict]:
     """Records for one file's bytes; its format comes from ``path``'s suffix
-    (an archive member's path is ``archive.zip!inner/name.docx``)."""
-    return list(iter_bytes_records(data, path=path, rules=rules, models=models))
+    (an archive member's path is ``archive.zip!inner/name.docx``).  Plan ids
+    are built from ``relpath`` (the path from the input's root; default ``path``)."""
+    return list(iter_bytes_records(data, path=path, rules=rules, models=models, relpath=relpath))
 
 
-def iter_bytes_records(data: bytes, *, path: str, rules: Optional[Rules] = None, models=None) -> Iterator[dict]:
+def iter_bytes_records(data: bytes, *, path: str, rules: Optional[Rules] = None, models=None,
+                       relpath: Optional[str] = None) -> Iterator[dict]:
     """:func:`extract_bytes`, one record at a time (a batch serialises each
     record as it comes, so a large file's records are never all held as dicts).
     Reading happens here, before the first record: a bad file fails at once."""
@@ -110,10 +118,11 @@ def iter_bytes_records(data: bytes, *, path: str, rules: Optional[Rules] = None,
     if fmt is None:
         raise StageError("read", f"unsupported format {Path(path.rsplit('!', 1)[-1]).suffix or '(none)'!r}")
     source = _stage("read", read_stage.read_bytes, data, path=path, fmt=fmt)
-    return _records(source, rules, models)
+    return _records(replace(source, relpath=relpath) if relpath else source, rules, models)
 
 
 def extract_file(path: str | Path, *, rules: Optional[Rules] = None, models=None) -> list[dict]:
-    """Records (SPEC §6) for one file; raises :class:`StageError` on bad input."""
+    """Records (SPEC §6) for one file; raises :class:`StageError` on bad input.
+    Its plan ids are those ``plan-extract run FILE`` gives (built from the file's name)."""
     source = _stage("read", read_stage.read_file, path)
-    return list(_records(source, rules, models))
+    return list(_records(replace(source, relpath=Path(os.path.abspath(path)).name), rules, models))

@@ -11,13 +11,69 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Optional
 
 import click
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-@click.group()
+def _expected(exc: Exception) -> Optional[str]:
+    """The one line for a failure a user can act on (a file that cannot be
+    read or written, models that are missing), or None for a defect, which
+    keeps its traceback."""
+    from .models.store import ModelsMissing
+
+    if isinstance(exc, OSError) and (exc.filename or isinstance(exc, _output_error())):
+        return str(exc) if isinstance(exc, _output_error()) else f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, ModelsMissing):
+        return str(exc)
+    return None
+
+
+def _output_error():
+    from .core.atomic import OutputError
+
+    return OutputError
+
+
+class _Main(click.Group):
+    """Expected failures end with one ``error ...`` line and exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            line = _expected(exc)
+            if line is None:
+                raise
+            click.echo(f"error {line}", err=True)
+            ctx.exit(2)
+
+
+def _fail(message: str, code: int = 2):
+    click.echo(f"error {message}", err=True)
+    sys.exit(code)
+
+
+def _run_records(outdir: str) -> Path:
+    """OUTDIR/plans.jsonl, checked: a folder without a run, or a plans.jsonl
+    that is not one, is one line and exit code 2."""
+    plans = Path(outdir) / "plans.jsonl"
+    if not plans.is_file():
+        _fail(f"{outdir} holds no run (no plans.jsonl): run `plan-extract run PATHS -o {outdir}` first")
+    with open(plans, encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                record = json.loads(line) if line.strip() else {}
+            except ValueError as exc:
+                _fail(f"{plans} line {n} is not JSON ({exc.msg}): not the output of plan-extract run")
+            if line.strip() and not (isinstance(record, dict) and "schema_version" in record):
+                _fail(f"{plans} line {n} is not a plan record: not the output of plan-extract run")
+    return plans
+
+
+@click.group(cls=_Main)
 @click.version_option(package_name="plan-extract")
 def main() -> None:
     """Turn Chinese plan documents into normalized JSON plan records."""
@@ -32,30 +88,45 @@ def main() -> None:
 @click.option("--time-limit", default=120.0, show_default=True, type=float,
               help="Seconds one document may take before it is stopped and reported.")
 @click.option("--rules-only", is_flag=True, help="Decide with the rules alone, without the trained classifiers.")
+@click.option("--models", "models_dir", default=None, type=click.Path(file_okay=False),
+              help="Models that `plan-extract train` wrote [default: $PLAN_EXTRACT_MODELS, else the shipped ones].")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "xlsx"]), default="jsonl",
               show_default=True, help="plans.jsonl is always written; csv, parquet or xlsx add flat tables.")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
               help="Run on a Dask cluster: tcp://HOST:8786, or 'local' for a LocalCluster of -j workers.")
 def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit: float, rules_only: bool,
-        fmt: str, dask_address) -> None:
+        models_dir, fmt: str, dask_address) -> None:
     """Extract every file under PATHS (folders and archives too) into OUTDIR.
 
     Exit code 0 when every input gave its records, 1 when some input failed
-    (errors.jsonl says which and why), 2 when the run could not write its
-    output or another run holds OUTDIR (one line says which path and why;
-    the outputs of earlier runs are left as they were)."""
+    (errors.jsonl says which and why; when every input failed, the output of
+    an earlier run is left as it was), 2 when PATHS hold no input, the models
+    asked for are missing, the run could not write its output or another run
+    holds OUTDIR (one line says which path and why; the outputs of earlier
+    runs are left as they were), 130 when interrupted (Ctrl-C: the same
+    command resumes)."""
     from rich.console import Console
     from rich.markup import escape
 
     from .core.atomic import OutputError
+    from .models.store import ModelsMissing
+    from .run.batch import NoInput
 
     console = Console(stderr=True, soft_wrap=True)  # one line per message, however long
+    if rules_only and models_dir:
+        raise click.UsageError("--rules-only and --models exclude each other")
+    models = False if rules_only else models_dir
     try:
-        result = _run(console, paths, outdir, jobs, force, time_limit, rules_only, dask_address)
-        if fmt != "jsonl":
+        result = _run(console, paths, outdir, jobs, force, time_limit, models, dask_address)
+        if fmt != "jsonl" and result.written:
             from .output.export import export
 
             export(Path(outdir), fmt)
+    except KeyboardInterrupt:
+        _interrupted(console, outdir)
+    except (NoInput, ModelsMissing) as exc:
+        console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
+        sys.exit(2)
     except OutputError as exc:
         console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
         sys.exit(2)
@@ -70,12 +141,29 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
     if result.retried:
         console.print(f"[yellow]warning[/yellow] a worker process died: {result.retried} inputs were run again, "
                       f"each alone", highlight=False)
+    for path in result.removed:
+        console.print(f"removed {escape(str(path))}: it described the records of an earlier run", highlight=False)
+    if not result.written:
+        console.print(f"[red]error[/red] every input failed: nothing extracted, the earlier output in "
+                      f"{escape(outdir)} was left as it was", highlight=False)
+        sys.exit(1)
     console.print(f"{result.files} files ({result.skipped} done before), {result.plans} plans, "
                   f"{len(result.failed)} failed -> {outdir}", highlight=False)
     sys.exit(1 if result.failed else 0)
 
 
-def _run(console, paths, outdir, jobs, force, time_limit, rules_only, dask_address):
+def _interrupted(console, outdir) -> None:
+    """Ctrl-C: say how to resume (the same command, without --force), exit 130."""
+    import shlex
+
+    args = [a for a in sys.argv[1:] if a != "--force"]
+    console.print(f"\ninterrupted: the inputs finished so far are kept in {outdir}/.plan_extract; "
+                  f"to resume, run the same command again: plan-extract {shlex.join(args)}",
+                  highlight=False, markup=False)
+    sys.exit(130)
+
+
+def _run(console, paths, outdir, jobs, force, time_limit, models, dask_address):
     """The batch, with a progress bar on a terminal."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
@@ -106,7 +194,7 @@ def _run(console, paths, outdir, jobs, force, time_limit, rules_only, dask_addre
             client = client_for(dask_address, workers=max(jobs, 2))
         try:
             return run_batch(paths, outdir, jobs=jobs, force=force, time_limit=time_limit or None,
-                             models=False if rules_only else None, on_file=on_file, dask_client=client)
+                             models=models, on_file=on_file, dask_client=client)
         finally:
             if client is not None:
                 cluster = client.cluster if dask_address == "local" else None
@@ -138,18 +226,25 @@ def _gold_dirs(given) -> list[Path]:
               help="A gold folder (data/annotated/README.md); repeat for several "
                    "[default: the folders data/train.txt lists].")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Where the models go [default: the package's plan_extract/models].")
+              help="Where the models go [default: the user's data folder, ~/.local/share/plan-extract/models "
+                   "on Linux; plan_extract/models replaces the shipped ones].")
 @click.option("--corpus", "corpus_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="Corpus documents named corpus/... [default: ../shared/corpus].")
 def train(gold_dirs, out_dir, corpus_dir) -> None:
-    """Train the candidate and line classifiers on the gold (deterministic)."""
+    """Train the candidate and line classifiers on the gold (deterministic).
+
+    The models go to the user's data folder unless --out says otherwise, never
+    into the installed package by default; a run uses them with
+    `run --models DIR` or PLAN_EXTRACT_MODELS=DIR."""
+    from .models.store import ENV, user_folder
     from .training.train import train as train_models
 
-    out = Path(out_dir) if out_dir else Path(__file__).resolve().parent / "models"
+    out = Path(out_dir) if out_dir else user_folder()
     meta = train_models(_gold_dirs(gold_dirs), out, corpus_dir=_corpus(corpus_dir))
     click.echo(f"trained on {len(meta['documents'])} documents in {meta['seconds']} s: "
                f"{meta['examples']['candidates']} candidates {meta['examples']['candidate_labels']}, "
                f"{meta['examples']['lines']} lines {meta['examples']['line_labels']} -> {out}")
+    click.echo(f"use them with: plan-extract run PATHS -o OUTDIR --models {out}  (or {ENV}={out})")
 
 
 @main.command(name="eval")
@@ -267,6 +362,7 @@ def export_cmd(outdir: str, to: str) -> None:
     """Write OUTDIR/plans.jsonl as flat tables (plans, sections, targets, deadlines)."""
     from .output.export import export
 
+    _run_records(outdir)
     for path in export(Path(outdir), to):
         click.echo(path)
 
@@ -287,4 +383,5 @@ def report(outdir: str, output) -> None:
     """Write one self-contained HTML page to review the run in OUTDIR."""
     from .output.report import write_report
 
+    _run_records(outdir)
     click.echo(write_report(Path(outdir), Path(output) if output else None))

@@ -30,7 +30,7 @@ def test_run_on_samples_and_corpus_is_complete_and_byte_identical(tmp_path):
     assert set(per_file) >= {p.name for p in (ROOT / "data" / "raw").iterdir()}
     assert (a / "errors.jsonl").read_text() == ""
     keys = ["schema_version", "id", "source", "plan_index", "title", "year", "script", "text",
-            "sections", "targets", "deadlines", "warnings"]
+            "sections", "targets", "deadlines", "warnings", "models"]
     assert all(list(r) == keys for r in records)
     assert_valid_records(records)
     assert len({r["id"] for r in records}) == len(records)

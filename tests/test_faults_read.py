@@ -334,8 +334,8 @@ def run_measured(*args) -> tuple[int, int]:
 def test_bombs_among_good_files_cost_one_line_each_and_bounded_memory(tmp_path):
     """The issue's inputs (a docx whose document.xml is 200 MB took 4.6 GB, a
     1 MB PDF with a 1 GB stream 2.1 GB) beside good txt, docx and PDF files."""
-    good, mixed = tmp_path / "good", tmp_path / "mixed"
-    good.mkdir()
+    good, mixed = tmp_path / "good" / "in", tmp_path / "mixed" / "in"  # the same name: plan ids include it
+    good.mkdir(parents=True)
     (good / "a_plan.txt").write_text(PLAN, encoding="utf-8")
     (good / "c_plan.docx").write_bytes(to_docx(PLAN))
     (good / "e_plan.pdf").write_bytes(to_pdf(PLAN))

@@ -30,7 +30,7 @@ def test_spans_and_records_on_the_doc():
     nlp = blank()
     nlp.add_pipe("plan_extract")
     doc = nlp(TEXTS[0])
-    records = extract_text(TEXTS[0])
+    records = extract_text(TEXTS[0], source="<spacy:plan_extract>")  # ids are built from the source's path
     targets = doc.spans["targets"]
     assert [s._.plan_item for s in targets] == records[0]["targets"]
     assert targets[0]._.plan_item["text"] == "護理文書合格率達到95%以上"

@@ -59,8 +59,8 @@ def atomic_path(target: Path) -> Iterator[str]:
     target = Path(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.{os.getpid()}.", suffix=target.suffix, dir=target.parent)
-    except OSError as exc:
-        raise output_error(target, exc) from None
+    except OSError as exc:  # named by the target: the temporary name means nothing to a reader
+        raise OutputError(target, exc.strerror or str(exc)) from None
     os.close(fd)
     try:
         yield tmp
@@ -132,7 +132,7 @@ def write_files(contents: Mapping[Path, Iterable[str]], *, durable: bool = True)
                 fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.{os.getpid()}.", suffix=target.suffix,
                                            dir=target.parent)
             except OSError as exc:
-                raise output_error(target, exc) from None
+                raise OutputError(target, exc.strerror or str(exc)) from None
             temps[target] = tmp
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 counts[target] = _write(fh, target, lines, durable)

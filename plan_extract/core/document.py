@@ -38,6 +38,9 @@ class Source:
     # ``\\xNN``) or lone surrogate it replaced (``\\uXXXX``), at the U+FFFD
     # that stands for it in ``text``
     notes: tuple[Note, ...] = ()
+    # the path from the input's root that plan ids are built from (``None``: ``path``),
+    # so that identical files in two places get different ids
+    relpath: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ class Extraction:
     targets: tuple = ()
     deadlines: tuple = ()
     cleaned_map: Optional[OffsetMap] = None  # cleaned text -> source text
+    models: Optional[str] = None  # sha256 of the model files that decided; None: rules alone or unsaved models
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Character span in ``source.text`` of the plan text's ``[start, end)``."""

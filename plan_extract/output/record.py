@@ -1,11 +1,13 @@
 """Stage ``record``: the only place that knows the JSON layout (SPEC §6).
 
-Keys come in a fixed order and ids derive from the source's sha256 and the
-plan's index, so the same input always gives byte-identical lines.
+Keys come in a fixed order and ids derive from the source's sha256, its path
+relative to the input's root and the plan's index, so the same input always
+gives byte-identical lines and identical files in two places differ.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from ..core.document import Extraction
@@ -13,7 +15,7 @@ from ..core.document import Extraction
 SCHEMA_VERSION = "1.0"
 
 RECORD_KEYS = ("schema_version", "id", "source", "plan_index", "title", "year", "script", "text",
-               "sections", "targets", "deadlines", "warnings")
+               "sections", "targets", "deadlines", "warnings", "models")
 SOURCE_KEYS = ("path", "sha256", "format", "encoding")
 BASELINE_KEYS = ("value", "unit", "year")
 SECTION_KEYS = ("id", "style", "level", "parent", "number", "marker", "title", "start", "end")
@@ -22,15 +24,18 @@ TARGET_KEYS = ("id", "metric", "comparator", "value", "value_max", "unit", "plac
 DEADLINE_KEYS = ("id", "kind", "value", "recurrence", "text", "start", "end", "section")
 
 
-def plan_id(sha256: str, plan_index: int) -> str:
-    return f"{sha256[:16]}-{plan_index}"
+def plan_id(sha256: str, relpath: str, plan_index: int) -> str:
+    """16 hex digits of the sha256 of the source's path (relative to its input
+    root) and content, then the plan's index."""
+    key = hashlib.sha256(f"{relpath}\0{sha256}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key[:16]}-{plan_index}"
 
 
 def to_record(ex: Extraction) -> dict:
     src = ex.source
     return {
         "schema_version": SCHEMA_VERSION,
-        "id": plan_id(src.sha256, ex.plan.index),
+        "id": plan_id(src.sha256, src.relpath or src.path, ex.plan.index),
         "source": {k: getattr(src, k) for k in SOURCE_KEYS},
         "plan_index": ex.plan.index,
         "title": ex.plan.title,
@@ -41,6 +46,7 @@ def to_record(ex: Extraction) -> dict:
         "targets": [_target(t) for t in ex.targets],
         "deadlines": [{k: getattr(d, k) for k in DEADLINE_KEYS} for d in ex.deadlines],
         "warnings": [dict(w) for w in ex.plan.warnings],
+        "models": ex.models,
     }
 
 

@@ -85,5 +85,6 @@ def record_schema() -> dict:
                 "properties": {"code": {"enum": ["dropped", "mojibake", "undecodable"]}, "kind": {"type": "string"},
                                "count": {"type": "integer", "minimum": 1},
                                "examples": {"type": "array", "items": {"type": "string"}}}}},
+            "models": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
         },
     }

@@ -18,6 +18,7 @@ rule either way (``re`` and ``found`` read a ``regex`` key themselves).
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -192,3 +193,15 @@ def read_tables(folder) -> dict[str, Any]:
 def load_rules() -> Rules:
     """The package's rule tables (cached: every stage shares one copy)."""
     return Rules(read_tables(resources.files("plan_extract") / "rules"))
+
+
+@lru_cache(maxsize=1)
+def rules_hash() -> str:
+    """sha256 of the rule files (tables and word lists): a run's records
+    depend on them, so resume keys and the run's manifest name it."""
+    folder = resources.files("plan_extract") / "rules"
+    digest = hashlib.sha256()
+    for entry in sorted((e for e in folder.iterdir() if e.name.endswith((".yaml", ".txt"))), key=lambda e: e.name):
+        data = entry.read_bytes()
+        digest.update(f"{entry.name}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()

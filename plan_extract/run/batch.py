@@ -6,10 +6,16 @@
 - ``jobs`` worker processes share the work; results are written in input
   order, so the output is the same whatever the number of workers.
 - Each finished input's records go to ``OUTDIR/.plan_extract/done/<key>.jsonl``
-  (written atomically), keyed by its path and sha256: a re-run, or a run
+  (written atomically), keyed by its path, its sha256 and everything else a
+  record depends on (:mod:`plan_extract.run.manifest`: the package, the
+  rules, the models, the options): a re-run with the same settings, or a run
   that resumes after being killed, skips what is there (``force`` redoes it).
-- ``plans.jsonl`` and ``errors.jsonl`` are assembled from those files at the
-  end and moved into place atomically, so no reader sees a partial line.
+- ``plans.jsonl``, ``errors.jsonl`` and ``manifest.json`` are assembled at the
+  end and moved into place atomically, so no reader sees a partial line; the
+  files an older run derived from ``plans.jsonl`` (tables, the review page)
+  are removed first, so none describes other records.
+- A run that found no input (:class:`NoInput`) writes nothing; one whose
+  every input failed leaves an earlier run's output as it was.
 - A document that takes longer than ``time_limit`` seconds is stopped and
   reported, so no pathological input stalls the batch; a worker process
   that dies fails only its batch, which is retried with each input alone
@@ -31,13 +37,24 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from ..core.atomic import output_error, write_files
 from ..core.errors import StageError
+from ..models.store import load_models, models_folder
+from .archives import shown
 from .dask import limited_task, ordered_map
 from .inputs import Item, Limits, iter_items
-from .outdir import WORK_DIR, claim
+from .manifest import done_key, manifest_lines, settings
+from .outdir import WORK_DIR, claim, remove_derived
 from .pool import LocalPool
 from .worker import Task, extract_to_done, warm, write_done
 
-__all__ = ["BatchResult", "WORK_DIR", "run_batch"]
+__all__ = ["BatchResult", "NoInput", "WORK_DIR", "run_batch"]
+
+
+class NoInput(ValueError):
+    """The paths hold no input at all (an empty folder): nothing was written."""
+
+    def __init__(self, paths):
+        named = ", ".join(shown(str(p)) for p in paths)
+        super().__init__(f"no input found in {named}: nothing to extract (the output folder was left as it was)")
 
 
 @dataclass
@@ -47,6 +64,8 @@ class BatchResult:
     skipped: int = 0  # already done in an earlier run
     failed: list[dict] = field(default_factory=list)
     retried: int = 0  # inputs run again, each alone, after a worker process died
+    written: bool = False  # plans.jsonl replaced (False: every input failed, an earlier output kept)
+    removed: list[Path] = field(default_factory=list)  # an older run's derived files, removed
 
 
 # Inputs go to a local worker in small batches: the pool's cost per submission
@@ -68,12 +87,8 @@ def _batches(tasks: Iterator[Task]) -> Iterator[list[Task]]:
         yield batch
 
 
-def _key(path: str, sha: str) -> str:
-    return hashlib.sha256(f"{path}\0{sha}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
-
-
 def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, order: list, slots: deque,
-           on_file: Optional[Callable]) -> Iterator[Task]:
+           on_file: Optional[Callable], digest: str) -> Iterator[Task]:
     """Tasks still to run; inputs done before, or unreadable, are settled here.
     Each task's place in ``order`` goes to ``slots``, in the order the tasks go out."""
 
@@ -100,7 +115,7 @@ def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, 
         except Exception as exc:  # no input may end the run
             fail(item.path, "read", f"cannot read file: {type(exc).__name__}: {exc}")
             continue
-        key = _key(item.path, hashlib.sha256(data).hexdigest())
+        key = done_key(item.path, item.relpath, hashlib.sha256(data).hexdigest(), digest)
         order.append(("done", key))
         if not force and (done / f"{key}.jsonl").exists():
             result.skipped += 1
@@ -110,7 +125,7 @@ def _tasks(items: Iterator[Item], done: Path, force: bool, result: BatchResult, 
                 on_file(item.path, 0)
             continue
         slots.append(len(order) - 1)
-        yield Task(item.path, data, key)
+        yield Task(item.path, data, key, item.relpath)
 
 
 def _count_lines(path: Path) -> int:
@@ -121,24 +136,44 @@ def _count_lines(path: Path) -> int:
         raise output_error(path, exc) from None
 
 
+def _models_spec(models):
+    """(what workers are given, the loaded models, where they came from) for ``models``:
+    ``None`` (the default ones), ``False`` (none), a folder, or a dict of fitted models."""
+    if models is False:
+        return False, None, None
+    if isinstance(models, dict):
+        return models, models, "given"
+    folder, where = models_folder(models)
+    loaded = load_models(models)  # a folder asked for that holds no models raises ModelsMissing here
+    return (None if where == "shipped" else str(folder)), loaded, (where if where != "given" else str(folder))
+
+
 def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1, force: bool = False,
               models=None, time_limit: Optional[float] = 120.0, limits: Limits = Limits(),
               on_file: Optional[Callable[[str, int], None]] = None, dask_client=None) -> BatchResult:
     """Extract every input under ``paths`` into ``outdir`` (see the module docstring).
 
-    ``dask_client`` (a ``distributed.Client``) sends the work to a Dask
-    cluster instead of local processes; the output is the same.  Raises
-    :class:`~plan_extract.core.atomic.OutputError` when the output cannot be
-    written (a full disk, no permission, the folder gone) or
-    :class:`~plan_extract.run.outdir.OutdirBusy` when another run holds ``outdir``;
-    the outputs of earlier runs are left as they were.
+    ``models``: ``None`` for the default models (``$PLAN_EXTRACT_MODELS`` or
+    the shipped ones), ``False`` for the rules alone, or a folder that
+    ``plan-extract train`` wrote.  ``dask_client`` (a ``distributed.Client``)
+    sends the work to a Dask cluster instead of local processes; the output is
+    the same.  Raises :class:`NoInput` when ``paths`` hold no input,
+    :class:`~plan_extract.models.store.ModelsMissing` when a models folder
+    asked for holds none, :class:`~plan_extract.core.atomic.OutputError` when
+    the output cannot be written (a full disk, no permission, the folder gone)
+    or :class:`~plan_extract.run.outdir.OutdirBusy` when another run holds
+    ``outdir``; the outputs of earlier runs are left as they were.
     """
+    paths = list(paths)
     out = Path(outdir)
+    spec, loaded, models_from = _models_spec(models)
+    config = settings(loaded, models_from, rules_only=models is False)
     with claim(out) as done:
         result = BatchResult()
         order: list[tuple[str, object]] = []
         slots: deque = deque()
-        tasks = _tasks(iter_items(paths, limits, skip=out), done, force, result, order, slots, on_file)
+        tasks = _tasks(iter_items(paths, limits, skip=out), done, force, result, order, slots, on_file,
+                       config.digest())
 
         def settle(task: Task, written: tuple[int, Optional[dict]]) -> None:
             plans, error = written
@@ -154,20 +189,36 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
         def retried(batch: list[Task], why: str) -> None:
             result.retried += len(batch)
 
-        rules_only = models is False
         if dask_client is not None:
-            for task, outcome in ordered_map(dask_client, limited_task, tasks, rules_only=rules_only,
-                                             time_limit=time_limit):
+            for task, outcome in ordered_map(dask_client, limited_task, tasks, models=spec, time_limit=time_limit):
                 settle(task, write_done(done, task, outcome))
         elif jobs <= 1:
             for task in tasks:
-                settle(task, extract_to_done(done, task, models, time_limit))
+                settle(task, extract_to_done(done, task, spec, time_limit))
         else:
-            warm()  # forked workers inherit the loaded models and dictionary instead of each loading them
-            LocalPool(jobs, done, rules_only, time_limit, on_retry=retried).run(_batches(tasks), settle)
+            warm(spec)  # forked workers inherit the loaded models and dictionary instead of each loading them
+            LocalPool(jobs, done, spec, time_limit, on_retry=retried).run(_batches(tasks), settle)
+        if not result.files:
+            raise NoInput(paths)
+        if len(result.failed) == result.files and _has_records(out / "plans.jsonl"):
+            return result  # only failures: the earlier run's good output stays
+        result.removed = remove_derived(out)
+        manifest = config.manifest([shown(Path(p).as_posix()) for p in paths], files=result.files, plans=result.plans,
+                                   failed=len(result.failed))
         write_files({out / "plans.jsonl": _records(order, done),
-                     out / "errors.jsonl": (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error")})
+                     out / "errors.jsonl": (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error"),
+                     out / "manifest.json": manifest_lines(manifest)})
+        result.written = True
     return result
+
+
+def _has_records(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise output_error(path, exc) from None
 
 
 def _records(order, done: Path) -> Iterator[str]:

@@ -118,14 +118,15 @@ def client_for(address: str, *, workers: int = 2):
     return Client(address)
 
 
-def ordered_map(client, fn, tasks: Iterable, *, rules_only: bool, time_limit, window: int = 64) -> Iterator:
-    """(task, fn result) in task order, computed on the cluster a window at a time."""
+def ordered_map(client, fn, tasks: Iterable, *, models, time_limit, window: int = 64) -> Iterator:
+    """(task, fn result) in task order, computed on the cluster a window at a time.
+    ``models``: a folder the workers can read, ``None`` for their default models, ``False``."""
     tasks = iter(tasks)
     while True:
         chunk = list(islice(tasks, window))
         if not chunk:
             return
-        futures = client.map(fn, [(t, rules_only, time_limit) for t in chunk],
+        futures = client.map(fn, [(t, models, time_limit) for t in chunk],
                              key=[f"plan-extract-{t.key}" for t in chunk], retries=RETRIES, pure=False)
         for task, outcome in zip(chunk, client.gather(futures)):
             yield task, outcome
@@ -136,7 +137,7 @@ def _extract_path(path: str, rules_only: bool = False) -> list[dict]:
     for item in iter_items([path]):
         if item.error is not None:
             continue
-        lines, _ = process_task(Task(item.path, item.load(), ""), models=False if rules_only else None)
+        lines, _ = process_task(Task(item.path, item.load(), "", item.relpath), models=False if rules_only else None)
         out.extend(json.loads(line) for line in lines)
     return out
 

@@ -32,9 +32,14 @@ class Item:
     path: str  # what records and errors name
     load: Optional[Callable[[], bytes]] = None  # the bytes, read when needed
     error: Optional[StageError] = None
+    # the path from the input's root (the folder or file named on the command
+    # line, by its own name): plan ids are built from it, so identical files
+    # in two places differ and moving the whole input keeps them
+    relpath: str = ""
 
     def __post_init__(self) -> None:
         self.path = shown(self.path)
+        self.relpath = shown(self.relpath) if self.relpath else self.path
 
 
 _KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
@@ -72,6 +77,7 @@ def iter_items(paths: Iterable[str | Path], limits: Limits = Limits(), *, skip: 
     for raw in paths:
         p = Path(raw)
         name = p.as_posix()
+        base = Path(os.path.abspath(p)).name  # "data/raw/" and "/abs/data/raw" are both "raw"
         try:
             st = os.lstat(p)
         except FileNotFoundError:
@@ -84,12 +90,12 @@ def iter_items(paths: Iterable[str | Path], limits: Limits = Limits(), *, skip: 
             if skip_id is not None and (st.st_dev, st.st_ino) == skip_id:
                 yield Item(name, error=StageError("read", "the output folder itself, not read"))
                 continue
-            yield from _folder_items(p, limits, skip_id, read)
+            yield from _folder_items(p, limits, skip_id, read, base)
         else:
-            yield from _file_items(p, st, limits, read)
+            yield from _file_items(p, st, limits, read, base)
 
 
-def _folder_items(root: Path, limits: Limits, skip_id, read: bool) -> Iterator[Item]:
+def _folder_items(root: Path, limits: Limits, skip_id, read: bool, base: str) -> Iterator[Item]:
     """The files under ``root`` (hidden entries skipped) in path order; a
     folder that cannot be listed and every special file give an error item."""
     found: list[tuple[str, Path, Optional[os.stat_result], Optional[str]]] = []
@@ -117,32 +123,34 @@ def _folder_items(root: Path, limits: Limits, skip_id, read: bool) -> Iterator[I
                 continue
             found.append((path.as_posix(), path, st, None))
     for name, path, st, error in sorted(found, key=lambda f: f[0]):
+        rel = "/".join(part for part in (base, path.relative_to(root).as_posix()) if part and part != ".")
         if error is not None:
-            yield Item(name, error=StageError("read", error))
+            yield Item(name, error=StageError("read", error), relpath=rel)
         else:
-            yield from _file_items(path, st, limits, read)
+            yield from _file_items(path, st, limits, read, rel)
 
 
-def _file_items(f: Path, st: os.stat_result, limits: Limits, read: bool) -> Iterator[Item]:
+def _file_items(f: Path, st: os.stat_result, limits: Limits, read: bool, rel: str) -> Iterator[Item]:
     name = f.as_posix()
     refused = _refused(st.st_mode)
     if refused:
-        yield Item(name, error=StageError("read", refused))
+        yield Item(name, error=StageError("read", refused), relpath=rel)
         return
     size = st.st_size
     if is_archive(name):
         if size > limits.archive_bytes:
-            yield Item(name, error=StageError("read", f"archive too large ({size} bytes)"))
+            yield Item(name, error=StageError("read", f"archive too large ({size} bytes)"), relpath=rel)
             return
-        yield from _archive_items(name, f, limits, read)
+        yield from _archive_items(name, f, limits, read, rel)
         return
     if size > limits.file_bytes:
-        yield Item(name, error=StageError("read", f"file too large ({size} bytes > {limits.file_bytes})"))
+        yield Item(name, error=StageError("read", f"file too large ({size} bytes > {limits.file_bytes})"),
+                   relpath=rel)
         return
-    yield Item(name, load=partial(read_file, f, limits.file_bytes))
+    yield Item(name, load=partial(read_file, f, limits.file_bytes), relpath=rel)
 
 
-def _archive_items(name: str, f: Path, limits: Limits, read: bool) -> Iterator[Item]:
+def _archive_items(name: str, f: Path, limits: Limits, read: bool, rel: str) -> Iterator[Item]:
     """The documents inside the archive file ``f``, then one error item for
     whatever failed inside it."""
     tally = Tally(name)
@@ -156,7 +164,7 @@ def _archive_items(name: str, f: Path, limits: Limits, read: bool) -> Iterator[I
         return
     with fh:
         for path, load in archive_members(name, fh, limits, Budget.of(limits), tally, read=read):
-            yield Item(path, load=load)
+            yield Item(path, load=load, relpath=rel + path[len(name):])
     error = tally.error()
     if error is not None:
         yield Item(name, error=error)

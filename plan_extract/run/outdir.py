@@ -9,6 +9,8 @@ mistake learns it now, not after the first one's hours).  Holding the lock,
 a run deletes the temporary files that dead processes left (a run killed
 while it wrote a done file or assembled ``plans.jsonl``); a live writer's
 file is never touched (:func:`plan_extract.core.atomic.sweep_temporaries`).
+:func:`remove_derived` deletes the tables and review page of an older run
+when a run replaces ``plans.jsonl``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..core.atomic import OutputError, output_error, sweep_temporaries
+from ..output.export import TABLES
 
 try:
     import fcntl
@@ -26,7 +29,8 @@ except ImportError:  # Windows: no flock; the pid-named temporary files still ke
     fcntl = None
 
 WORK_DIR = ".plan_extract"
-OUTPUT_STEMS = ("plans", "errors", "sections", "targets", "deadlines", "report")
+OUTPUT_STEMS = ("plans", "errors", "manifest", *TABLES, "report")
+TABLE_FORMATS = ("csv", "parquet", "xlsx")
 
 
 class OutdirBusy(OutputError):
@@ -97,3 +101,29 @@ def claim(outdir: str | Path) -> Iterator[Path]:
         except OSError:
             pass
         os.close(fd)
+
+
+def derived_files(outdir: Path) -> list[Path]:
+    """The files ``plan-extract export`` and ``report`` write from ``plans.jsonl``
+    (their default names), where they exist."""
+    out = Path(outdir)
+    candidates = [out / "report.html", *(out / "tables" / f"{name}.{fmt}" for name in TABLES
+                                         for fmt in TABLE_FORMATS)]
+    return [p for p in dict.fromkeys(candidates) if p.is_file()]
+
+
+def remove_derived(outdir: Path) -> list[Path]:
+    """Delete what an older run derived from ``plans.jsonl`` (tables, the
+    review page) before a run replaces it, so none describes other records; the
+    paths removed.  Removed first: a run that then fails to write leaves the
+    old ``plans.jsonl`` without them, never new records beside stale ones."""
+    removed = []
+    for path in derived_files(outdir):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise output_error(path, exc) from None
+        removed.append(path)
+    return removed

@@ -58,16 +58,17 @@ def died(path: str, exitcode: Optional[int]) -> dict:
 class LocalPool:
     """``jobs`` worker processes that run batches of tasks into ``done``."""
 
-    def __init__(self, jobs: int, done: Path, rules_only: bool, time_limit: Optional[float],
+    def __init__(self, jobs: int, done: Path, models, time_limit: Optional[float],
                  on_retry: Optional[Callable[[list[Task], str], None]] = None):
-        self.jobs, self.done, self.rules_only, self.time_limit = jobs, done, rules_only, time_limit
+        """``models``: a folder, ``None`` for the default models or ``False`` for the rules alone."""
+        self.jobs, self.done, self.models, self.time_limit = jobs, done, models, time_limit
         self.on_retry = on_retry
-        self.pool = ProcessPool(max_workers=jobs, initializer=worker_init, initargs=(os.getpid(),),
+        self.pool = ProcessPool(max_workers=jobs, initializer=worker_init, initargs=(os.getpid(), models),
                                 context=_context())
 
     def _submit(self, batch: list[Task]):
         deadline = len(batch) * (self.time_limit + GRACE) if self.time_limit else None
-        return self.pool.schedule(run_batch_to_disk, args=((batch, self.rules_only, self.time_limit, self.done),),
+        return self.pool.schedule(run_batch_to_disk, args=((batch, self.models, self.time_limit, self.done),),
                                   timeout=deadline)
 
     def _outcome(self, batch: list[Task], future) -> list[Written]:

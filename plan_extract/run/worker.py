@@ -35,6 +35,7 @@ class Task:
     path: str
     data: bytes
     key: str
+    relpath: Optional[str] = None  # from the input's root: the plan ids' path (None: ``path``)
 
 
 class _Timeout(BaseException):
@@ -49,18 +50,20 @@ def time_limit_error(path: str, time_limit: float) -> dict:
     return {"path": path, "stage": "extract", "reason": f"time limit of {time_limit:g} s exceeded"}
 
 
-def warm() -> None:
-    """Load the rules, the shipped models and jieba's dictionary (a worker calls
-    this before its first document, so no document's clock counts them)."""
+def warm(models=None) -> None:
+    """Load the rules, the models (``models``: a folder, ``None`` for the default
+    ones, ``False`` for none) and jieba's dictionary (a worker calls this before
+    its first document, so no document's clock counts them)."""
     load_rules()
-    load_models()
+    if models is None or isinstance(models, (str, Path)):  # not False (rules alone) nor fitted models
+        load_models(models)
     tokenizer()
 
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def worker_init(parent: int) -> None:
+def worker_init(parent: int, models=None) -> None:
     """A local worker's start: die with the parent ``parent``, then :func:`warm`.
 
     On Linux the kernel sends SIGKILL when the parent goes (prctl
@@ -72,7 +75,8 @@ def worker_init(parent: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent died before the death signal was armed
         os._exit(1)
-    warm()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the pool
+    warm(models)
 
 
 def _watch_parent(parent: int) -> None:
@@ -108,7 +112,7 @@ def _guarded(task: Task, time_limit: Optional[float], work: Callable, empty):
 
 
 def _lines(task: Task, models) -> Iterator[str]:
-    return (dumps(r) for r in iter_bytes_records(task.data, path=task.path, models=models))
+    return (dumps(r) for r in iter_bytes_records(task.data, path=task.path, models=models, relpath=task.relpath))
 
 
 def process_task(task: Task, models=None, time_limit: Optional[float] = None) -> tuple[list[str], Optional[dict]]:
@@ -127,8 +131,9 @@ def extract_to_done(done: Path, task: Task, models=None, time_limit: Optional[fl
 
 
 def run_task(args) -> tuple[list[str], Optional[dict]]:
-    task, rules_only, time_limit = args
-    return process_task(task, models=False if rules_only else None, time_limit=time_limit)
+    """``args``: (task, models: a folder, ``None`` for the default ones or ``False``, time limit)."""
+    task, models, time_limit = args
+    return process_task(task, models=models, time_limit=time_limit)
 
 
 def write_done(done: Path, task: Task, outcome) -> tuple[int, Optional[dict]]:
@@ -144,6 +149,5 @@ def run_batch_to_disk(args) -> list[tuple[int, Optional[dict]]]:
     """A local worker runs a batch of inputs and writes their done files
     itself, so the parent, which shares the cores with the workers, only
     reads, orders and reports."""
-    tasks, rules_only, time_limit, done = args
-    models = False if rules_only else None
+    tasks, models, time_limit, done = args
     return [extract_to_done(done, task, models, time_limit) for task in tasks]

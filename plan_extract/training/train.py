@@ -16,7 +16,8 @@ from typing import Optional
 import sklearn
 
 from ..models.linear import LinearModel
-from ..models.store import MODEL_FILES
+from ..core.atomic import write_files
+from ..models.store import META_FILE, MODEL_FILES
 from ..rules import Rules
 from .estimators import CandidateClassifier, LineClassifier, to_linear
 from .examples import Examples, examples
@@ -85,9 +86,10 @@ def data_hash(folders) -> str:
 
 
 def save_models(models: dict, out: Path, *, meta: dict) -> None:
-    """Each model's weights as JSON, with a sidecar describing the training."""
+    """Each model's weights as JSON, with a sidecar describing the training
+    (its sha256 names the models in records, :mod:`plan_extract.models.store`)."""
     out.mkdir(parents=True, exist_ok=True)
-    for name, model in models.items():
-        linear = model if isinstance(model, LinearModel) else to_linear(model)
-        (out / MODEL_FILES[name]).write_text(linear.to_json() + "\n", encoding="utf-8")
-    (out / "models.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    files = {out / MODEL_FILES[name]: [(model if isinstance(model, LinearModel) else to_linear(model)).to_json()]
+             for name, model in models.items()}
+    files[out / META_FILE] = [json.dumps(meta, indent=2, sort_keys=True)]
+    write_files(files)  # together, atomically: a run never reads half a model or another training's sidecar
