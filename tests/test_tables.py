@@ -80,7 +80,7 @@ def test_the_targets_sheet_names_plan_section_due_and_recurrence(out):
     assert pass_rate["section_titles"].value == "一、加强质量管理 > （一）室间质评"
     assert pass_rate["section_path"].value == "一、 > （一）"  # the markers' path stays
     # the last day 6月底前 allows, as a date cell shown as an ISO date
-    assert pass_rate["due"].value == datetime(2026, 6, 30) and pass_rate["due"].number_format == "yyyy-mm-dd"
+    assert pass_rate["due"].value == datetime(2026, 6, 30) and pass_rate["due"].number_format.lower() == "yyyy-mm-dd"
     assert pass_rate["recurrence"].value is None
     assert reviews["due"].value is None  # a recurring deadline has no last day
     assert reviews["recurrence"].value == "FREQ=MONTHLY;INTERVAL=3"
@@ -132,6 +132,8 @@ def test_every_column_has_its_type_in_parquet_and_csv(out):
 def test_the_workbook_is_laid_out_for_a_spreadsheet(out):
     book = openpyxl.load_workbook(out / "tables" / "plans.xlsx")
     assert book.sheetnames == list(TABLES)
+    assert book.active.title == "targets"  # the analyst's sheet opens first
+    assert [ws.title for ws in book.worksheets if ws.sheet_view.tabSelected] == ["targets"]
     for name in TABLES:
         ws = book[name]
         assert ws.freeze_panes == "A2"

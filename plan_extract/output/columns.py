@@ -87,22 +87,19 @@ def recurrence_words(rrule: Optional[str], rules: Rules) -> Optional[str]:
 
 
 def _part_words(value: str, forms: dict, weekday: dict) -> Optional[str]:
-    """One value of an RRULE part (``25``, ``-1``, ``TH``, ``1SA``) in words."""
+    """One value of an RRULE part (``25``, ``-1``, ``TH``, ``1SA``, ``-1FR``) in words."""
     m = _PART_VALUE.match(value)
-    if not m or not value:
+    if not value or not m or (m["day"] and m["day"] not in weekday):
         return None
     n, day = m["n"], m["day"]
-    if n == "-1" and "last" in forms:
-        form = forms["last"]
-    elif n and day:
-        form = forms.get("nth") if not n.startswith("-") else None
+    if n == "-1":
+        key = "last"
     elif n and n.startswith("-"):
-        form = None
+        return None  # the second-to-last day: no words for it
     else:
-        form = forms.get("each")
-    if form is None or (day and day not in weekday):
-        return None
-    return Template(form).substitute(n=(n or "").lstrip("+"), day=weekday.get(day, ""))
+        key = "nth" if n and day else "each"
+    form = forms.get(key)
+    return Template(form).substitute(n=(n or "").lstrip("+"), day=weekday.get(day, "")) if form else None
 
 
 def organisation(title: Optional[str], rules: Rules) -> Optional[str]:

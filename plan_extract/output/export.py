@@ -11,9 +11,9 @@ linked deadline's ``due`` and recurrence, the confidence and a review flag.
 Every column has one type (:data:`SCHEMA`) in every format: CSV (UTF-8 with
 BOM, which Excel opens correctly), Parquet (that type in the file's schema,
 also for an empty or all-null column) or one XLSX workbook (integers as
-integers, dates as dates; frozen header, filters, column widths:
-:mod:`.workbook`).  Files are written under ``OUTDIR/tables/`` and moved into
-place atomically.
+integers, dates as dates; frozen header, filters, column widths; it opens
+on the targets sheet: :mod:`.workbook`).  Files are written under
+``OUTDIR/tables/`` and moved into place atomically.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def export(outdir: Path, to: str) -> list[Path]:
         from .workbook import write_workbook
 
         target = dest / "plans.xlsx"
-        _atomic(target, lambda tmp: write_workbook(dfs, SCHEMA, tmp))
+        _atomic(target, lambda tmp: write_workbook(dfs, SCHEMA, tmp, opens_on="targets"))
         return [target]
     written = []
     for name, df in dfs.items():

@@ -18,24 +18,25 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
 EXCEL_CELL_MAX = 32_767  # characters in one cell (Excel's limit)
 MIN_WIDTH, MAX_WIDTH = 6, 50  # column widths, in Excel's character units
 _SAMPLE = 2_000  # rows measured for a column's width
 _FIXED = datetime(2000, 1, 1)  # the workbook's created/modified date: no clock in the output
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-_NUMBER_FORMATS = {"date": "yyyy-mm-dd", "int": "0"}
 
 
 def display_width(text: str) -> int:
     """Columns a text takes in a fixed-width view: wide (CJK) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) + sum(1 for ch in text if ch >= "\u1100" and unicodedata.east_asian_width(ch) in "WF")
 
 
 def _cell_text(value):
     """A string Excel and openpyxl accept: control characters replaced, cut to Excel's limit."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     if not isinstance(value, str):
         return value
     value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
@@ -45,17 +46,15 @@ def _cell_text(value):
 def _width(header: str, values) -> float:
     """The widest of the header and the first rows, between the bounds (a
     value is measured only as far as the widest column could show it)."""
-    import pandas as pd
-
     shown = [display_width(str(v)[:MAX_WIDTH]) for v in values[:_SAMPLE] if not pd.isna(v)]
     return float(min(MAX_WIDTH, max(MIN_WIDTH, max([display_width(header)] + shown) + 2)))
 
 
-def write_workbook(frames: dict, schema: dict[str, list[tuple[str, str]]], target: Path) -> None:
-    """One sheet per table of ``frames`` (name -> DataFrame), formatted by ``schema``'s types."""
-    import pandas as pd
-    from openpyxl.utils import get_column_letter
-
+def write_workbook(frames: dict, schema: dict[str, list[tuple[str, str]]], target: Path,
+                   opens_on: str | None = None) -> None:
+    """One sheet per table of ``frames`` (name -> DataFrame), formatted by
+    ``schema``'s types; the workbook opens on sheet ``opens_on`` (else the first)."""
+    # dates as date cells shown as ISO dates; integers are written as integers (Int64 columns)
     with pd.ExcelWriter(target, engine="openpyxl", date_format="YYYY-MM-DD") as book:
         book.book.properties.created = _FIXED
         for name, df in frames.items():
@@ -66,12 +65,12 @@ def write_workbook(frames: dict, schema: dict[str, list[tuple[str, str]]], targe
             sheet.freeze_panes = "A2"
             last = get_column_letter(max(len(df.columns), 1))
             sheet.auto_filter.ref = f"A1:{last}{len(df) + 1}"
-            for i, (column, kind) in enumerate(schema[name], start=1):
-                letter = get_column_letter(i)
-                sheet.column_dimensions[letter].width = _width(column, list(df[column]))
-                if kind in _NUMBER_FORMATS:
-                    for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                        cell.number_format = _NUMBER_FORMATS[kind]
+            for i, (column, _) in enumerate(schema[name], start=1):
+                sheet.column_dimensions[get_column_letter(i)].width = _width(column, list(df[column]))
+        if opens_on in frames:
+            for sheet in book.book.worksheets:  # one selected tab, or Excel groups them
+                sheet.sheet_view.tabSelected = sheet.title == opens_on
+            book.book.active = book.book[opens_on]
     _fix_dates(Path(target))
 
 
