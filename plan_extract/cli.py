@@ -8,6 +8,7 @@ loading jieba or the models.
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from pathlib import Path
@@ -71,6 +72,27 @@ def _run_records(outdir: str) -> Path:
             if line.strip() and not (isinstance(record, dict) and "schema_version" in record):
                 _fail(f"{plans} line {n} is not a plan record: not the output of plan-extract run")
     return plans
+
+
+class Renamed(click.Option):
+    """An option whose ``old`` spellings still parse (scripts written for them
+    keep working) but no longer show in ``--help``: one name per meaning
+    across commands (README, "Options")."""
+
+    def __init__(self, *decls, old: tuple[str, ...] = (), **kwargs):
+        super().__init__(*decls, **kwargs)
+        self.old = tuple(old)
+
+    def _shown(self) -> click.Option:
+        shown = copy.copy(self)
+        shown.opts = [o for o in self.opts if o not in self.old]
+        return shown
+
+    def get_help_record(self, ctx):
+        return click.Option.get_help_record(self._shown(), ctx)
+
+    def get_error_hint(self, ctx) -> str:
+        return click.Option.get_error_hint(self._shown(), ctx)
 
 
 @click.group(cls=_Main)
@@ -225,15 +247,15 @@ def _gold_dirs(given) -> list[Path]:
 @click.option("--data", "gold_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="A gold folder (data/annotated/README.md); repeat for several "
                    "[default: the folders data/train.txt lists].")
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Where the models go [default: the user's data folder, ~/.local/share/plan-extract/models "
+@click.option("--models", "--out", "out_dir", cls=Renamed, old=("--out",), default=None,
+              type=click.Path(file_okay=False), help="Where the models go [default: the user's data folder, ~/.local/share/plan-extract/models "
                    "on Linux; plan_extract/models replaces the shipped ones].")
 @click.option("--corpus", "corpus_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="Corpus documents named corpus/... [default: ../shared/corpus].")
 def train(gold_dirs, out_dir, corpus_dir) -> None:
     """Train the candidate and line classifiers on the gold (deterministic).
 
-    The models go to the user's data folder unless --out says otherwise, never
+    The models go to the user's data folder unless --models says otherwise, never
     into the installed package by default; a run uses them with
     `run --models DIR` or PLAN_EXTRACT_MODELS=DIR."""
     from .models.store import ENV, user_folder
@@ -357,13 +379,14 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
 
 @main.command(name="export")
 @click.argument("outdir", type=click.Path(exists=True, file_okay=False))
-@click.option("--to", "to", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv", show_default=True)
-def export_cmd(outdir: str, to: str) -> None:
+@click.option("--format", "--to", "fmt", cls=Renamed, old=("--to",), type=click.Choice(["csv", "parquet", "xlsx"]),
+              default="csv", show_default=True, help="The tables' format (OUTDIR/tables/).")
+def export_cmd(outdir: str, fmt: str) -> None:
     """Write OUTDIR/plans.jsonl as flat tables (plans, sections, targets, deadlines)."""
     from .output.export import export
 
     _run_records(outdir)
-    for path in export(Path(outdir), to):
+    for path in export(Path(outdir), fmt):
         click.echo(path)
 
 
@@ -377,11 +400,11 @@ def schema() -> None:
 
 @main.command()
 @click.argument("outdir", type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
-              help="Where the page goes [default: OUTDIR/report.html].")
-def report(outdir: str, output) -> None:
+@click.option("--page", "-o", "--output", "page", cls=Renamed, old=("-o", "--output"), default=None,
+              type=click.Path(dir_okay=False), help="Where the page goes [default: OUTDIR/report.html].")
+def report(outdir: str, page) -> None:
     """Write one self-contained HTML page to review the run in OUTDIR."""
     from .output.report import write_report
 
     _run_records(outdir)
-    click.echo(write_report(Path(outdir), Path(output) if output else None))
+    click.echo(write_report(Path(outdir), Path(page) if page else None))

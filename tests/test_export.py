@@ -42,7 +42,7 @@ def test_schema_rejects_a_broken_record(run_dir):
 
 @pytest.mark.parametrize("to", ["csv", "parquet", "xlsx"])
 def test_export_tables(run_dir, to):
-    res = cli("export", str(run_dir), "--to", to)
+    res = cli("export", str(run_dir), "--format", to)
     assert res.returncode == 0, res.stderr
     recs = records(run_dir)
     if to == "xlsx":

@@ -17,9 +17,8 @@ from collections import Counter
 from pathlib import Path
 
 from ..core.atomic import write_lines
+from .columns import LOW_CONFIDENCE
 from .export import frames, read_records, section_paths
-
-LOW_CONFIDENCE = 0.75
 
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222;background:#fafafa}
