@@ -148,6 +148,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class ReviewServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 resets a burst of the page's requests
 
     def __init__(self, review: Review, port: int = 0):
         super().__init__(("127.0.0.1", port), Handler)
