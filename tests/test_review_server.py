@@ -223,3 +223,22 @@ def test_page_is_served(server):
     assert res.headers["Content-Type"].startswith("text/html") and "/api/items?offset=" in html
     for remote in ("http://", "https://", 'src="//'):
         assert remote not in html  # opens offline
+
+
+def test_the_command_prints_its_address_and_serves(outdir, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "plan_extract", "review", str(outdir), "--port", "0",
+                             "--no-browser"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline() for _ in range(2)]
+        assert " items of " in lines[0] and "0 decisions" in lines[0], lines
+        url = lines[1].split("review at ", 1)[1].split()[0]
+        with urllib.request.urlopen(url + "api/summary", timeout=30) as res:
+            assert json.loads(res.read())["plans"] > 10
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = subprocess.run([sys.executable, "-m", "plan_extract", "review", str(empty), "--no-browser"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert res.returncode == 2 and "no plans.jsonl" in res.stderr
