@@ -408,3 +408,44 @@ def report(outdir: str, page) -> None:
 
     _run_records(outdir)
     click.echo(write_report(Path(outdir), Path(page) if page else None))
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(exists=True, file_okay=False))
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--no-browser", is_flag=True, help="Print the address without opening a browser.")
+def review(outdir: str, port: int, no_browser: bool) -> None:
+    """Review the run in OUTDIR in the browser: accept, reject, edit and add items.
+
+    Every decision is appended to OUTDIR/corrections.jsonl as it is made."""
+    from .review.server import serve
+
+    _run_records(outdir)
+    serve(Path(outdir), port=port, browser=not no_browser, echo=click.echo)
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--out", "set_dir", required=True, type=click.Path(file_okay=False),
+              help="The gold set folder: SET_DIR/annotated (give it to train --data and eval) and SET_DIR/raw.")
+@click.option("--drop-unreviewed", is_flag=True,
+              help="Leave out targets and deadlines no decision names [default: in as predicted].")
+def gold(outdir: str, set_dir: str, drop_unreviewed: bool) -> None:
+    """Turn the run in OUTDIR and its corrections.jsonl into a gold set.
+
+    Rejected items are left out; accepted, edited and added ones are in, and
+    unreviewed ones are in as predicted unless --drop-unreviewed.  Exit code 1
+    when some source could not be made gold (one line says which and why)."""
+    from .review.gold import write_gold
+
+    _run_records(outdir)
+    result = write_gold(Path(outdir), Path(set_dir), keep_unreviewed=not drop_unreviewed)
+    for warning in result.warnings:
+        click.echo(f"warning {warning}", err=True)
+    for problem in result.problems:
+        click.echo(f"error {problem}", err=True)
+    c = result.counts
+    click.echo(f"{c['documents']} documents, {c['plans']} plans, {c['targets']} targets, {c['deadlines']} deadlines "
+               f"({c['decisions']} decisions) -> {Path(set_dir) / 'annotated'}")
+    sys.exit(1 if result.problems else 0)

@@ -203,3 +203,30 @@ def sweep_temporaries(folder: Path, stems: Iterable[str] | None = None) -> list[
             raise output_error(entry.path, exc) from None
         swept.append(Path(entry.path))
     return swept
+
+
+def append_line(target: Path, line: str) -> None:
+    """Append one line to ``target`` durably: one ``write`` of the whole line
+    with ``O_APPEND`` (concurrent appenders never interleave inside it), then
+    fsync, so a crash after the call loses nothing.  A line torn by an earlier
+    crash is closed with a newline first, so it never swallows this one."""
+    data = (line.rstrip("\n") + "\n").encode("utf-8")
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise output_error(target, exc) from None
+    try:
+        size = os.fstat(fd).st_size
+        if size:
+            with open(target, "rb") as fh:
+                fh.seek(size - 1)
+                if fh.read(1) != b"\n":
+                    data = b"\n" + data
+        written = os.write(fd, data)
+        if written != len(data):
+            raise OSError(0, f"short write ({written} of {len(data)} bytes)")
+        os.fsync(fd)
+    except OSError as exc:
+        raise output_error(target, exc) from None
+    finally:
+        os.close(fd)

@@ -73,7 +73,20 @@ def _e(s) -> str:
     return html.escape("" if s is None else str(s))
 
 
-def _target_tip(t: dict, deadlines: dict) -> str:
+def certainty(item: dict) -> float:
+    """The review queue's sort key: the classifier's confidence, and 2.0 (last)
+    for an item the rules decided alone (``--rules-only`` targets, deadlines)."""
+    confidence = item.get("confidence")
+    return 2.0 if confidence is None else confidence
+
+
+def is_low(item: dict) -> bool:
+    """Whether a target's confidence is low enough to flag it for review."""
+    return item.get("confidence") is not None and item["confidence"] < LOW_CONFIDENCE
+
+
+def target_tip(t: dict, deadlines: dict) -> str:
+    """A target's normalized fields in one line (the page's hover text)."""
     value = "xx" if t["placeholder"] else (f"{t['value']}" + (f"–{t['value_max']}" if t["value_max"] is not None else ""))
     parts = [f"{t['metric'] or '?'} {t['comparator']} {value}{t['unit'] or ''}"]
     if t["baseline"]:
@@ -95,8 +108,8 @@ def _marks(record: dict) -> list[tuple[int, int, str, str, str, bool]]:
         out.append((s["start"], s["start"] + len(s["marker"]), "section",
                     f"{s['style']} level {s['level']} #{s['number']}: {s['title']}", "", False))
     for t in record["targets"]:
-        low = t["confidence"] is not None and t["confidence"] < LOW_CONFIDENCE
-        out.append((t["start"], t["end"], "target", _target_tip(t, deadlines), f"row-{pid}-{t['id']}", low))
+        low = is_low(t)
+        out.append((t["start"], t["end"], "target", target_tip(t, deadlines), f"row-{pid}-{t['id']}", low))
     for d in record["deadlines"]:
         tip = f"{d['kind']}: {d['value'] or d['recurrence']}"
         out.append((d["start"], d["end"], "deadline", tip, f"row-{pid}-{d['id']}", False))
@@ -192,7 +205,7 @@ def build_report(outdir: Path) -> str:
     errors = [json.loads(x) for x in errors_path.read_text(encoding="utf-8").splitlines()] if errors_path.exists() else []
     tables = frames(outdir / "plans.jsonl")
     n = {k: sum(len(r[k]) for r in records) for k in ("sections", "targets", "deadlines")}
-    low = sum(1 for r in records for t in r["targets"] if t["confidence"] is not None and t["confidence"] < LOW_CONFIDENCE)
+    low = sum(1 for r in records for t in r["targets"] if is_low(t))
     out = ['<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>plan_extract review</title>',
            f"<style>{STYLE}</style></head><body>",
            f"<header><h1>plan_extract review: {_e(outdir.name)}</h1><div>{len(records)} plans, {n['sections']} sections, "
@@ -214,15 +227,15 @@ def build_report(outdir: Path) -> str:
                    f'{r["script"]} · dropped/warnings: {_e(warnings)}</div>'
                    f'<div class="cols"><div class="outline">{_outline(r)}</div>'
                    f'<div class="text">{_highlighted(r)}</div></div></article>')
-    target_rows, deadline_rows, certainty = [], [], []
+    target_rows, deadline_rows, order = [], [], []
     for r in records:
         paths = section_paths(r["sections"])
         dmap = {d["id"]: d for d in r["deadlines"]}
         for t in r["targets"]:
-            low = t["confidence"] is not None and t["confidence"] < LOW_CONFIDENCE
+            low = is_low(t)
             b = t["baseline"]
             d = dmap.get(t["deadline"])
-            certainty.append(2.0 if t["confidence"] is None else t["confidence"])  # rules alone: last
+            order.append(certainty(t))  # rules alone: last
             target_rows.append((f"row-{r['id']}-{t['id']}", [
                 _e(r["title"]), _e(paths.get(t["section"], "")), _e(t["metric"]), _e(t["comparator"]),
                 _e(t["value"] if not t["placeholder"] else "xx"), _e(t["value_max"]), _e(t["unit"]),
@@ -235,7 +248,7 @@ def build_report(outdir: Path) -> str:
                 _e(r["title"]), _e(paths.get(d["section"], "")), _e(d["kind"]), _e(d["value"]),
                 _e(d["recurrence"]), _e(d["text"])]))
     # the least certain first: a reviewer's queue (a stable sort keeps document order among equals)
-    target_rows = [row for _, row in sorted(zip(certainty, target_rows), key=lambda x: x[0])]
+    target_rows = [row for _, row in sorted(zip(order, target_rows), key=lambda x: x[0])]
     out.append("<h2>Targets</h2>" + _table("targets-table", ["plan", "section", "metric", "comparator", "value",
                                                             "value_max", "unit", "baseline", "deadline", "confidence",
                                                             "flag", "text"], target_rows))
