@@ -1,6 +1,6 @@
 """Stage ``read``: bytes to text, with the format and encoding named.
 
-Each format has a reader (``text``, ``word``, ``pdf``, ``web``) that takes
+Each format has a reader (``text``, ``word``, ``doc``, ``pdf``, ``web``) that takes
 the file's bytes and returns ``(text, encoding)``; the suffix table below
 picks it.  A reader raises :class:`StageError` with a reason a person can
 act on.  Adding a format: a reader function and its rows in ``FORMATS`` and
@@ -21,7 +21,7 @@ from typing import Callable, Optional
 
 from ...core.document import Note, Source
 from ...core.errors import StageError
-from . import pdf, web, word
+from . import doc, pdf, web, word
 from .text import MARKS, decode, join_surrogate_pairs, replace_undecodable
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".doc": "doc",
@@ -58,7 +58,7 @@ READERS: dict[str, Callable[[bytes], tuple[str, Optional[str]]]] = {
     "txt": decode,
     "md": decode,
     "docx": lambda data: (word.docx_text(data), None),
-    "doc": lambda data: (word.doc_text(data), None),
+    "doc": lambda data: (doc.doc_text(data), None),
     "pdf": lambda data: (pdf.pdf_text(data), None),
     "html": _html,
     "mhtml": _mhtml,
