@@ -107,6 +107,7 @@ def test_xlsx_targets_with_metric_value_unit_baseline(xlsx):
     assert "不应读出" not in records[0]["text"]  # a hidden sheet
     assert targets(records) == EXPECTED + [("护理文书书写合格率", "=", 96, "%", (94.1, "%", None)),
                                            ("压力性损伤上报率", "=", 100, "%", (100, "%", None))]
+    assert [t["owner"] for t in records[0]["targets"]] == [row[-1] for row in ROWS] + [None, None]
     kept = targets(extract_bytes(xlsx, path="plan.xlsx"))
     assert set(kept) <= set(targets(records)) and len(kept) >= 5
 
@@ -172,3 +173,33 @@ def test_sheet_rule_examples(key):
             assert m.group("unit") == examples[text]
     for text in entry["not"]:
         assert not pattern.search(text), text
+
+
+def test_owner_column_words():
+    column = RULES.re("targets", "owner_column")
+    for header in ("责任科室", "牵头单位", "责任单位（部门）", "负责人", "责任部门/责任人", "主要责任单位"):
+        assert column.search(header), header
+    for header in ("单位", "计量单位", "责任目标", "2026年目标值", "单位名称"):
+        assert not column.search(header), header
+
+
+def test_owner_from_a_word_table_too():
+    """One pipeline: a .docx table's 责任科室 column gives the same owners."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("2026年医院质量工作计划")
+    rows = [HEADER] + [[str(v) if v is not None else "" for v in row] for row in ROWS[:3]]
+    rows[1][3:5], rows[2][3:5], rows[3][3:5] = ["90%", "95%"], ["30%", "35%"], ["6.8%", "≤5%"]
+    table = d.add_table(rows=len(rows), cols=len(HEADER))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    out = io.BytesIO()
+    d.save(out)
+    rec = extract_bytes(out.getvalue(), path="plan.docx", models=False)[0]
+    assert [(t["metric"], t["owner"]) for t in rec["targets"]] == [("门诊病历书写合格率", "医务科"),
+                                                                   ("出院患者手术占比", "医务科"),
+                                                                   ("护士离职率", "护理部")]
+    prose = extract_bytes("2026年计划\n门诊病历书写合格率达到95%，责任科室为医务科。".encode(), path="p.txt")[0]
+    assert [t["owner"] for t in prose["targets"]] == [None]  # only a table column names an owner

@@ -66,7 +66,7 @@ def rows(records: Iterable[dict]) -> dict[str, list[dict]]:
                                       "baseline_year": b.get("year"), "deadline_id": t["deadline"],
                                       "deadline_kind": d.get("kind"), "deadline_value": d.get("value"),
                                       "text": t["text"], "start": t["start"], "end": t["end"],
-                                      "confidence": t["confidence"]})
+                                      "confidence": t["confidence"], "owner": t.get("owner")})
         for d in r["deadlines"]:
             tables["deadlines"].append({**base, "deadline_id": d["id"], "section_id": d["section"],
                                         "section_path": paths.get(d["section"], ""), "kind": d["kind"],
@@ -82,7 +82,7 @@ COLUMNS = {
                  "marker", "title", "start", "end"],
     "targets": ["plan_id", "source_path", "target_id", "section_id", "section_path", "metric", "comparator",
                 "value", "value_max", "unit", "placeholder", "baseline_value", "baseline_unit", "baseline_year",
-                "deadline_id", "deadline_kind", "deadline_value", "text", "start", "end", "confidence"],
+                "deadline_id", "deadline_kind", "deadline_value", "text", "start", "end", "confidence", "owner"],
     "deadlines": ["plan_id", "source_path", "deadline_id", "section_id", "section_path", "kind", "value",
                   "recurrence", "text", "start", "end"],
 }
