@@ -96,6 +96,32 @@ def test_docx_indicator_table_gives_baselines():
         ("护士离职率", "<=", 5, {"value": 6.8, "unit": "%", "year": 2025})]
 
 
+def test_docx_keeps_equal_neighbour_cells_and_merged_cells_once():
+    """Two cells that hold the same text are two cells; a merged cell, which
+    python-docx returns once per column it spans, is one."""
+    import io
+
+    import docx
+
+    from plan_extract.stages.read import read_bytes
+
+    d = docx.Document()
+    d.add_paragraph("2026年检验科工作计划")
+    t = d.add_table(rows=3, cols=3)
+    for c, value in enumerate(("指标名称", "2025年完成值", "2026年目标值")):
+        t.cell(0, c).text = value
+    for c, value in enumerate(("室间质评合格率", "100%", "100%")):
+        t.cell(1, c).text = value
+    t.cell(2, 0).merge(t.cell(2, 1)).text = "合计"
+    t.cell(2, 2).text = "3项"
+    out = io.BytesIO()
+    d.save(out)
+    text = read_bytes(out.getvalue(), path="t.docx", fmt="docx").text
+    assert text.split("\n")[1:] == ["指标名称\t2025年完成值\t2026年目标值", "室间质评合格率\t100%\t100%", "合计\t3项"]
+    (target,) = [x for x in extract_bytes(out.getvalue(), path="t.docx")[0]["targets"] if x["value"] == 100]
+    assert target["baseline"] == {"value": 100, "unit": "%", "year": 2025}
+
+
 @pytest.mark.parametrize("path,data,reason", [
     ("x.docx", b"PK\x03\x04 not really a zip", "corrupt .docx"),
     ("x.docx", b"\xd0\xcf\x11\xe0" + b"\0" * 600, "password-protected or legacy"),

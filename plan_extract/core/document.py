@@ -115,6 +115,7 @@ class Target:
     section: Optional[str]
     deadline: Optional[str]
     confidence: Optional[float]
+    owner: Optional[str] = None  # the responsible unit a table row names (责任科室), as written
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                         ("deadline_id", "string"), ("deadline_kind", "string"), ("deadline_value", "string"),
                         ("due", "date"), ("recurrence", "string"), ("recurrence_words", "string"),
                         ("text", "string"), ("start", "int"), ("end", "int"), ("confidence", "float"),
-                        ("review", "bool")],
+                        ("review", "bool"), ("owner", "string")],
     "deadlines": _PLAN + [("deadline_id", "string"), ("section_id", "string"), ("section_path", "string"),
                           ("section_titles", "string"), ("kind", "string"), ("value", "string"), ("due", "date"),
                           ("period_start", "date"), ("period_end", "date"), ("recurrence", "string"),
@@ -99,7 +99,8 @@ def rows(records: Iterable[dict]) -> dict[str, list[dict]]:
                                       "due": deadline_dates(d.get("value"))[0], "recurrence": d.get("recurrence"),
                                       "recurrence_words": recurrence_words(d.get("recurrence"), rules),
                                       "text": t["text"], "start": t["start"], "end": t["end"],
-                                      "confidence": t["confidence"], "review": needs_review(t["confidence"])})
+                                      "confidence": t["confidence"], "review": needs_review(t["confidence"]),
+                                      "owner": t.get("owner")})
         for d in r["deadlines"]:
             period = period_of(d["kind"], d["value"])
             tables["deadlines"].append({**plan, "deadline_id": d["id"], "section_id": d["section"],

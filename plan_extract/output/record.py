@@ -20,7 +20,7 @@ SOURCE_KEYS = ("path", "sha256", "format", "encoding")
 BASELINE_KEYS = ("value", "unit", "year")
 SECTION_KEYS = ("id", "style", "level", "parent", "number", "marker", "title", "start", "end")
 TARGET_KEYS = ("id", "metric", "comparator", "value", "value_max", "unit", "placeholder", "baseline",
-               "text", "start", "end", "section", "deadline", "confidence")
+               "text", "start", "end", "section", "deadline", "confidence", "owner")
 DEADLINE_KEYS = ("id", "kind", "value", "recurrence", "text", "start", "end", "section")
 
 

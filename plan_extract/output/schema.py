@@ -71,6 +71,7 @@ def record_schema() -> dict:
                 "section": {"type": ["string", "null"]},
                 "deadline": {"type": ["string", "null"]},
                 "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                "owner": _NULLABLE_STR,
             }),
             "deadlines": _items(DEADLINE_KEYS, {
                 "id": {"type": "string", "pattern": r"^d\d+$"},

@@ -1,6 +1,6 @@
 """Stage ``read``: bytes to text, with the format and encoding named.
 
-Each format has a reader (``text``, ``word``, ``pdf``, ``web``) that takes
+Each format has a reader (``text``, ``word``, ``doc``, ``pdf``, ``web``, ``sheet``) that takes
 the file's bytes and returns ``(text, encoding)``; the suffix table below
 picks it.  A reader raises :class:`StageError` with a reason a person can
 act on.  Adding a format: a reader function and its rows in ``FORMATS`` and
@@ -21,11 +21,15 @@ from typing import Callable, Optional
 
 from ...core.document import Note, Source
 from ...core.errors import StageError
-from . import pdf, web, word
+from . import doc, pdf, sheet, web, word
 from .text import MARKS, decode, join_surrogate_pairs, replace_undecodable
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".doc": "doc",
-           ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml"}
+           ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml",
+           ".xlsx": "xlsx", ".xls": "xls", ".csv": "csv"}
+# format -> whether its lines are hard-wrapped: a PDF's always, a sheet's rows
+# never (short rows without full stops look wrapped); other formats are checked
+HARD_WRAP = {"pdf": True, "xlsx": False, "xls": False, "csv": False}
 MAX_BYTES = 50 * 1024 * 1024
 UNDECODABLE = "undecodable"  # the kind of note a replaced byte leaves
 # A mark cannot pass the HTML parser (lxml refuses lone surrogates): it
@@ -58,10 +62,13 @@ READERS: dict[str, Callable[[bytes], tuple[str, Optional[str]]]] = {
     "txt": decode,
     "md": decode,
     "docx": lambda data: (word.docx_text(data), None),
-    "doc": lambda data: (word.doc_text(data), None),
+    "doc": lambda data: (doc.doc_text(data), None),
     "pdf": lambda data: (pdf.pdf_text(data), None),
     "html": _html,
     "mhtml": _mhtml,
+    "xlsx": lambda data: (sheet.xlsx_text(data), None),
+    "xls": lambda data: (sheet.xls_text(data), None),
+    "csv": sheet.csv_text,
 }
 
 
@@ -101,7 +108,7 @@ def read_text(text: str, *, path: str) -> Source:
 
 
 def read_file(path: str | Path) -> Source:
-    """Read one file: text in any common encoding, Word, PDF or a saved web page."""
+    """Read one file: text in any common encoding, Word, PDF, a saved web page or a spreadsheet."""
     p = Path(path)
     fmt = format_of(p.name)
     if fmt is None:
@@ -124,4 +131,4 @@ def read_file(path: str | Path) -> Source:
     return read_bytes(data, path=p.as_posix(), fmt=fmt)
 
 
-__all__ = ["FORMATS", "READERS", "UNDECODABLE", "decode", "format_of", "read_bytes", "read_file", "read_text"]
+__all__ = ["FORMATS", "HARD_WRAP", "READERS", "UNDECODABLE", "decode", "format_of", "read_bytes", "read_file", "read_text"]

@@ -1,16 +1,11 @@
-"""Word files: ``.docx`` through python-docx, legacy ``.doc`` through antiword
-or LibreOffice.  List numbering stored as Word formatting is rendered back
-to the markers a reader sees (``一、``, ``（一）``, ``1.``), so the sections
-stage finds them."""
+"""Word ``.docx`` files through python-docx (legacy ``.doc``: ``doc.py``).
+List numbering stored as Word formatting is rendered back to the markers a
+reader sees (``一、``, ``（一）``, ``1.``), so the sections stage finds them."""
 
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
-import tempfile
 import zipfile
-from pathlib import Path
 
 import cn2an
 
@@ -18,7 +13,7 @@ from ...core.errors import StageError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-# Decompression budget of a .docx package.  python-docx reads every part
+# Decompression budget of a zip package (.docx, .xlsx).  python-docx reads every part
 # with ``zipfile``, which never returns more bytes than the size the zip's
 # directory declares (a member that inflates past it fails its CRC check),
 # so checking the declared sizes before python-docx opens the package bounds
@@ -119,7 +114,7 @@ def docx_text(data: bytes) -> str:
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise StageError("read", "password-protected or legacy (OLE) Word file, not a .docx package")
     try:
-        _check_sizes(data)
+        check_package(data)
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise StageError("read", f"corrupt .docx: {exc}") from None
@@ -133,51 +128,27 @@ def docx_text(data: bytes) -> str:
             lines.append(marker + p.text)
         elif child.tag == f"{W}tbl":
             for row in Table(child, document).rows:
-                cells = []
+                cells, last = [], None
                 for cell in row.cells:
-                    text = cell.text.strip().replace("\n", " ")
-                    if not cells or text != cells[-1]:  # merged cells repeat
-                        cells.append(text)
+                    if cell._tc is not last:  # a merged cell comes once per column it spans
+                        cells.append(cell.text.strip().replace("\n", " "))
+                    last = cell._tc
                 lines.append("\t".join(cells))
     return "\n".join(lines)
 
 
-def _check_sizes(data: bytes) -> None:
-    """Refuse a package whose parts, decompressed, exceed the budget above."""
+def check_package(data: bytes, *, kind: str = ".docx") -> None:
+    """Refuse a zip package (``.docx``, ``.xlsx``) whose parts, decompressed,
+    exceed the budget above."""
     infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     if len(infos) > MAX_PARTS:
-        raise StageError("read", f".docx package has {len(infos)} parts (more than {MAX_PARTS})")
+        raise StageError("read", f"{kind} package has {len(infos)} parts (more than {MAX_PARTS})")
     total = 0
     for info in infos:
         limit = MAX_MEDIA_BYTES if info.file_size <= 2 * info.compress_size else MAX_PART_BYTES
         if info.file_size > limit:
-            raise StageError("read", f".docx part {info.filename!r} is {info.file_size} bytes decompressed "
+            raise StageError("read", f"{kind} part {info.filename!r} is {info.file_size} bytes decompressed "
                                      f"(more than {limit}): a decompression bomb?")
         total += info.file_size
         if total > MAX_PACKAGE_BYTES:
-            raise StageError("read", f".docx parts add up to more than {MAX_PACKAGE_BYTES} bytes decompressed")
-
-
-def doc_text(data: bytes) -> str:
-    """Legacy .doc through antiword, or LibreOffice, when one is installed."""
-    antiword = shutil.which("antiword")
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if not antiword and not office:
-        raise StageError("read", "cannot read .doc: needs antiword or LibreOffice (soffice), neither is installed")
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "in.doc"
-        src.write_bytes(data)
-        try:
-            if antiword:
-                out = subprocess.run([antiword, "-w", "0", "-m", "UTF-8.txt", str(src)],
-                                     capture_output=True, timeout=120, check=True)
-                return out.stdout.decode("utf-8", errors="replace")
-            subprocess.run([office, "--headless", "--convert-to", "txt:Text (encoded):UTF8", "--outdir", tmp,
-                            str(src)], capture_output=True, timeout=300, check=True)
-            return (Path(tmp) / "in.txt").read_text(encoding="utf-8", errors="replace")
-        except subprocess.CalledProcessError as exc:
-            reason = (exc.stderr or b"").decode("utf-8", errors="replace").strip()[:200]
-            tool = "antiword" if antiword else "LibreOffice"
-            raise StageError("read", f"cannot read .doc: {tool} failed: {reason or 'no message'}") from None
-        except subprocess.TimeoutExpired:
-            raise StageError("read", "cannot read .doc: the converter timed out") from None
+            raise StageError("read", f"{kind} parts add up to more than {MAX_PACKAGE_BYTES} bytes decompressed")

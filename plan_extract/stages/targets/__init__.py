@@ -23,6 +23,7 @@ from ...text.spans import same_clause, section_finder
 from .baselines import baselines_of
 from .candidates import find_candidates
 from .decide import decide as rule_decide
+from .owners import owner_of
 from .patterns import _patterns
 from .resolve import resolve
 from .shared import shared_measures
@@ -58,6 +59,7 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
     baselines = baselines_of(cands)
     section_of = section_finder(sections)
     deadline_starts = [d.start for d in deadlines]  # deadlines come in text order
+    owner_rx = _patterns(rules)["owner_column"]
     out = []
     for i, (c, decision) in enumerate(zip(cands, decisions)):
         if decision.label != "target":
@@ -66,6 +68,7 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
         near = deadlines[bisect_left(deadline_starts, c.start - LINK_REACH + 1):
                          bisect_right(deadline_starts, c.start + LINK_REACH - 1)]
         linked = next((d.id for d in near if same_clause(plan.view, c.start, d.start)), None)
+        owner = owner_of(plan.view, plan.text, c.start, owner_rx)
         measures = shared_measures(f["metric"], f["metric_start"], _patterns(rules)) if f["shared"] \
             else [(f["metric"], f["start"])]
         for k, (metric, start) in enumerate(measures):
@@ -74,5 +77,5 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
                               end=f["end"], metric=metric, comparator=f["comparator"], value=f["value"],
                               value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
                               baseline=f["baseline"], section=section_of(c.start),
-                              deadline=linked, confidence=decision.confidence))
+                              deadline=linked, confidence=decision.confidence, owner=owner))
     return tuple(out)

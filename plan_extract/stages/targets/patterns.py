@@ -62,6 +62,7 @@ def _patterns(rules: Rules):
             "time_metric": regex.compile(t("time_metric")),
             "never_unit_measure": regex.compile(t("never_unit_measure")),
             "actual_column": regex.compile(t("actual_column")),
+            "owner_column": regex.compile(t("owner_column")),
             "condition": regex.compile(t("condition")),
             "verb_window": t("verb_window"),
             "not_before": regex.compile(t("not_before")),
