@@ -81,7 +81,7 @@ def iter_extractions(source: Source, *, rules: Optional[Rules] = None, models=No
         deadlines = _stage("deadlines", deadlines_of, plan, sections, rules=rules)
         targets = _stage("targets", targets_of, plan, sections, deadlines, rules=rules, decide=decide)
         yield Extraction(source=source, script=cleaned.script, plan=plan, sections=sections,
-                         targets=targets, deadlines=deadlines, cleaned_map=cleaned.map)
+                         targets=targets, deadlines=deadlines, cleaned_map=cleaned.map).paged()
 
 
 def _records(source: Source, rules: Optional[Rules], models) -> Iterator[dict]:

@@ -54,7 +54,7 @@ def rows(records: Iterable[dict]) -> dict[str, list[dict]]:
             tables["sections"].append({**base, "section_id": s["id"], "section_path": paths[s["id"]],
                                        "style": s["style"], "level": s["level"], "parent": s["parent"],
                                        "number": s["number"], "marker": s["marker"], "title": s["title"],
-                                       "start": s["start"], "end": s["end"]})
+                                       "start": s["start"], "end": s["end"], "page": s.get("page")})
         for t in r["targets"]:
             b = t["baseline"] or {}
             d = deadlines.get(t["deadline"]) or {}
@@ -66,12 +66,12 @@ def rows(records: Iterable[dict]) -> dict[str, list[dict]]:
                                       "baseline_year": b.get("year"), "deadline_id": t["deadline"],
                                       "deadline_kind": d.get("kind"), "deadline_value": d.get("value"),
                                       "text": t["text"], "start": t["start"], "end": t["end"],
-                                      "confidence": t["confidence"]})
+                                      "confidence": t["confidence"], "page": t.get("page")})
         for d in r["deadlines"]:
             tables["deadlines"].append({**base, "deadline_id": d["id"], "section_id": d["section"],
                                         "section_path": paths.get(d["section"], ""), "kind": d["kind"],
                                         "value": d["value"], "recurrence": d["recurrence"], "text": d["text"],
-                                        "start": d["start"], "end": d["end"]})
+                                        "start": d["start"], "end": d["end"], "page": d.get("page")})
     return tables
 
 
@@ -79,12 +79,12 @@ COLUMNS = {
     "plans": ["plan_id", "source_path", "plan_index", "title", "year", "script", "format", "encoding", "sha256",
               "sections", "targets", "deadlines", "warnings", "text"],
     "sections": ["plan_id", "source_path", "section_id", "section_path", "style", "level", "parent", "number",
-                 "marker", "title", "start", "end"],
+                 "marker", "title", "start", "end", "page"],
     "targets": ["plan_id", "source_path", "target_id", "section_id", "section_path", "metric", "comparator",
                 "value", "value_max", "unit", "placeholder", "baseline_value", "baseline_unit", "baseline_year",
-                "deadline_id", "deadline_kind", "deadline_value", "text", "start", "end", "confidence"],
+                "deadline_id", "deadline_kind", "deadline_value", "text", "start", "end", "confidence", "page"],
     "deadlines": ["plan_id", "source_path", "deadline_id", "section_id", "section_path", "kind", "value",
-                  "recurrence", "text", "start", "end"],
+                  "recurrence", "text", "start", "end", "page"],
 }
 
 

@@ -16,10 +16,10 @@ RECORD_KEYS = ("schema_version", "id", "source", "plan_index", "title", "year", 
                "sections", "targets", "deadlines", "warnings")
 SOURCE_KEYS = ("path", "sha256", "format", "encoding")
 BASELINE_KEYS = ("value", "unit", "year")
-SECTION_KEYS = ("id", "style", "level", "parent", "number", "marker", "title", "start", "end")
+SECTION_KEYS = ("id", "style", "level", "parent", "number", "marker", "title", "start", "end", "page")
 TARGET_KEYS = ("id", "metric", "comparator", "value", "value_max", "unit", "placeholder", "baseline",
-               "text", "start", "end", "section", "deadline", "confidence")
-DEADLINE_KEYS = ("id", "kind", "value", "recurrence", "text", "start", "end", "section")
+               "text", "start", "end", "section", "deadline", "confidence", "page")
+DEADLINE_KEYS = ("id", "kind", "value", "recurrence", "text", "start", "end", "section", "page")
 
 
 def plan_id(sha256: str, plan_index: int) -> str:

@@ -12,7 +12,8 @@ from .record import (BASELINE_KEYS, DEADLINE_KEYS, RECORD_KEYS, SCHEMA_VERSION, 
 
 _NULLABLE_STR = {"type": ["string", "null"]}
 _NUMBER = {"type": ["number", "null"]}
-_SPAN = {"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0}}
+_SPAN = {"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
+         "page": {"type": ["integer", "null"], "minimum": 1}}  # the source page of ``start``, null when unknown
 
 
 def _items(keys: tuple[str, ...], properties: dict) -> dict:

@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 from typing import Callable, Optional
 
-from ...core.document import Note, Source
+from ...core.document import Layout, Note, Source
 from ...core.errors import StageError
 from . import pdf, web, word
 from .text import MARKS, decode, join_surrogate_pairs, replace_undecodable
@@ -53,13 +53,14 @@ def _html_text(raw: str) -> str:
     return web.html_text(MARKS.sub(_HTML_MARK, raw)).replace(_HTML_MARK, "\udcff")
 
 
-# format -> reader(bytes) -> (text, encoding or None when the format has none)
+# format -> reader(bytes) -> (text, encoding or None when the format has none), or
+# (text, encoding, Layout) for a reader that knows pages (PDF, Word, images)
 READERS: dict[str, Callable[[bytes], tuple[str, Optional[str]]]] = {
     "txt": decode,
     "md": decode,
-    "docx": lambda data: (word.docx_text(data), None),
+    "docx": word.docx_read,
     "doc": lambda data: (word.doc_text(data), None),
-    "pdf": lambda data: (pdf.pdf_text(data), None),
+    "pdf": pdf.pdf_read,
     "html": _html,
     "mhtml": _mhtml,
 }
@@ -79,12 +80,15 @@ def read_bytes(data: bytes, *, path: str, fmt: str = "txt") -> Source:
     reader = READERS.get(fmt)
     if reader is None:
         raise StageError("read", f"unsupported format {fmt!r}")
-    text, encoding = reader(data)
-    text, replaced = replace_undecodable(text)
+    text, encoding, *paged = reader(data)
+    layout = paged[0] if paged else Layout()
+    text, replaced = replace_undecodable(text)  # one character for one: page starts stay
     if not text.strip():
         raise StageError("read", "no text in the file")
+    notes = tuple(sorted(layout.notes + tuple(Note(UNDECODABLE, pos, written) for pos, written in replaced),
+                         key=lambda n: n.pos))
     return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=fmt, encoding=encoding, text=text,
-                  notes=tuple(Note(UNDECODABLE, pos, written) for pos, written in replaced))
+                  notes=notes, pages=layout.pages, ocr=layout.ocr)
 
 
 def read_text(text: str, *, path: str) -> Source:
