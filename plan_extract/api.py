@@ -49,10 +49,12 @@ def _models(models) -> dict:
 
 
 def prepare(source: Source, *, rules: Optional[Rules] = None) -> Cleaned:
-    """The clean stage as a run calls it: a PDF's hard-wrapped lines are
-    re-joined, other formats are checked for hard wrapping (training and the
-    gold validator call this too, so they see what a run sees)."""
-    cleaned = clean(source.text, rules=rules or load_rules(), hard_wrap=True if source.format == "pdf" else None)
+    """The clean stage as a run calls it: the hard-wrapped lines of a PDF or
+    of text OCR read are re-joined, other formats are checked for hard
+    wrapping (training and the gold validator call this too, so they see
+    what a run sees)."""
+    paged = source.format == "pdf" or bool(source.ocr)
+    cleaned = clean(source.text, rules=rules or load_rules(), hard_wrap=True if paged else None)
     if source.notes:  # bytes the reader replaced: counted in the warnings of the plan that holds them
         cleaned = replace(cleaned, notes=cleaned.notes + source.notes)
     return cleaned

@@ -1,6 +1,6 @@
 """Stage ``read``: bytes to text, with the format and encoding named.
 
-Each format has a reader (``text``, ``word``, ``pdf``, ``web``) that takes
+Each format has a reader (``text``, ``word``, ``pdf``, ``web``, ``image``) that takes
 the file's bytes and returns ``(text, encoding)``; the suffix table below
 picks it.  A reader raises :class:`StageError` with a reason a person can
 act on.  Adding a format: a reader function and its rows in ``FORMATS`` and
@@ -21,11 +21,12 @@ from typing import Callable, Optional
 
 from ...core.document import Layout, Note, Source
 from ...core.errors import StageError
-from . import pdf, web, word
+from . import image, pdf, web, word
 from .text import MARKS, decode, join_surrogate_pairs, replace_undecodable
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".doc": "doc",
-           ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml"}
+           ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml",
+           ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
 MAX_BYTES = 50 * 1024 * 1024
 UNDECODABLE = "undecodable"  # the kind of note a replaced byte leaves
 # A mark cannot pass the HTML parser (lxml refuses lone surrogates): it
@@ -63,6 +64,7 @@ READERS: dict[str, Callable[[bytes], tuple[str, Optional[str]]]] = {
     "pdf": pdf.pdf_read,
     "html": _html,
     "mhtml": _mhtml,
+    "image": image.image_read,
 }
 
 

@@ -123,6 +123,26 @@ def _limit_memory(budget: int) -> None:
         limit = min(limit, hard)
     if soft == resource.RLIM_INFINITY or limit < soft:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        _limited.append(limit)
+
+
+_limited: list[int] = []  # the limit this process (a child) set on itself
+
+
+def allow_more(extra: int) -> None:
+    """In a child, raise the memory cap by ``extra`` bytes for what comes next
+    (OCR of a PDF's scanned pages: the text layer was read under the tight
+    budget).  Outside a child, or where the cap was not set, nothing."""
+    if not _limited:
+        return
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _limited[-1] + extra
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    _limited.append(limit)
 
 
 def out_of_memory(exc: BaseException) -> bool:
