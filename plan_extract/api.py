@@ -52,9 +52,9 @@ def _models(models) -> dict:
 
 def prepare(source: Source, *, rules: Optional[Rules] = None) -> Cleaned:
     """The clean stage as a run calls it: a PDF's hard-wrapped lines are
-    re-joined, a spreadsheet's rows never, other formats are checked for hard wrapping (training and the
+    re-joined (and those of text OCR read), a spreadsheet's rows never, other formats are checked for hard wrapping (training and the
     gold validator call this too, so they see what a run sees)."""
-    cleaned = clean(source.text, rules=rules or load_rules(), hard_wrap=read_stage.HARD_WRAP.get(source.format))
+    cleaned = clean(source.text, rules=rules or load_rules(), hard_wrap=True if source.ocr else read_stage.HARD_WRAP.get(source.format))
     if source.notes:  # bytes the reader replaced: counted in the warnings of the plan that holds them
         cleaned = replace(cleaned, notes=cleaned.notes + source.notes)
     return cleaned
@@ -86,7 +86,7 @@ def iter_extractions(source: Source, *, rules: Optional[Rules] = None, models=No
         targets = _stage("targets", targets_of, plan, sections, deadlines, rules=rules, decide=decide)
         yield Extraction(source=source, script=cleaned.script, plan=plan, sections=sections,
                          targets=targets, deadlines=deadlines, cleaned_map=cleaned.map,
-                         models=models.get("sha256") if (lines or decide) else None)
+                         models=models.get("sha256") if (lines or decide) else None).paged()
 
 
 def _records(source: Source, rules: Optional[Rules], models) -> Iterator[dict]:

@@ -86,3 +86,52 @@ def to_mhtml(text: str) -> bytes:
             b'Content-Type: multipart/related; type="text/html"; boundary="----B"\r\n\r\n'
             b"------B\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
             + quopri.encodestring(page) + b"\r\n------B--\r\n")
+
+
+def cjk_font() -> str | None:
+    """A font file that draws Chinese (CI installs Debian's fonts-wqy-microhei), or None."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("fc-list"):
+        return None
+    found = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True).stdout.split("\n")
+    files = sorted(line.split(":")[0].strip() for line in found if line.strip())
+    return files[0] if files else None
+
+
+def to_image(text: str, *, width: int = 26, size: int = 22):
+    """A page as a scanner gives it: black text on white, each paragraph
+    wrapped at ``width`` characters, in a real CJK font (a PIL image)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(cjk_font(), size)
+    lines = []
+    for para in text.split("\n"):
+        lines += _wrap(para, width)
+    step = int(size * 1.6)
+    page = Image.new("L", (width * size + 2 * 60, len(lines) * step + 2 * 60), 255)
+    draw = ImageDraw.Draw(page)
+    for k, line in enumerate(lines):
+        draw.text((60, 60 + k * step), line, font=font, fill=0)
+    return page
+
+
+def _wrap(para: str, width: int) -> list[str]:
+    """Lines of ``width`` characters, where closing punctuation never opens a
+    line (it hangs at the end of the one before, as typesetters do)."""
+    lines, k = [], 0
+    while k < len(para):
+        end = k + width
+        while end < len(para) and para[end] in "，。、；：！？）”%":
+            end += 1
+        lines.append(para[k:end])
+        k = end
+    return lines or [""]
+
+
+def image_bytes(image, fmt: str = "PNG") -> bytes:
+    """``image`` saved as PNG, TIFF or an image-only (scanned) PDF."""
+    out = io.BytesIO()
+    image.save(out, format=fmt, **({"resolution": 144.0} if fmt == "PDF" else {}))
+    return out.getvalue()

@@ -51,7 +51,7 @@ def test_bad_files_are_reported_and_never_stop_the_batch(tmp_path):
     assert [(e["path"].rsplit("/", 1)[-1], e["stage"]) for e in errors] == [
         ("b_empty.txt", "read"), ("c_binary.txt", "read"), ("d_image.png", "read"), ("missing.txt", "read")]
     assert "empty" in errors[0]["reason"] and "binary" in errors[1]["reason"]
-    assert "unsupported format" in errors[2]["reason"] and "no such file" in errors[3]["reason"]
+    assert "not an image" in errors[2]["reason"] and "no such file" in errors[3]["reason"]
     plans = read_jsonl(out / "plans.jsonl")
     assert [p["title"] for p in plans] == ["2026年护理部工作计划", "2026年药剂科工作计划"]
     assert plans[1]["sections"][0]["marker"] == "一、"

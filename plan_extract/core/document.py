@@ -9,8 +9,8 @@ stage objects without importing any stage.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Optional
 
 from .offsets import OffsetMap
@@ -41,6 +41,32 @@ class Source:
     # the path from the input's root that plan ids are built from (``None``: ``path``),
     # so that identical files in two places get different ids
     relpath: Optional[str] = None
+    # where each page starts in ``text`` (PDF pages, the page breaks a Word
+    # file records); empty when the format has no pages or none are known
+    pages: tuple[int, ...] = ()
+    ocr: tuple["OcrPage", ...] = ()  # the pages read by OCR
+
+    def page_at(self, pos: int) -> Optional[int]:
+        """The 1-based page holding ``text[pos]``; ``None`` without pages."""
+        return bisect_right(self.pages, pos) if self.pages else None
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """A page (or image) whose text OCR read, and how sure it was."""
+
+    page: int  # 1-based
+    confidence: float  # mean over its text lines, weighted by their length; 0 when none was read
+    lines: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a paged reader knows besides the text: page starts and OCR."""
+
+    pages: tuple[int, ...] = ()
+    ocr: tuple[OcrPage, ...] = ()
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +104,7 @@ class Section:
     title: str
     start: int
     end: int
+    page: Optional[int] = None  # set by Extraction.paged from the source's pages
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,7 @@ class Deadline:
     value: Optional[str]  # EDTF date/interval or ISO 8601 duration; None when recurring
     recurrence: Optional[str]  # RFC 5545 RRULE
     section: Optional[str]
+    page: Optional[int] = None  # set by Extraction.paged from the source's pages
 
 
 @dataclass(frozen=True)
@@ -116,6 +144,7 @@ class Target:
     deadline: Optional[str]
     confidence: Optional[float]
     owner: Optional[str] = None  # the responsible unit a table row names (责任科室), as written
+    page: Optional[int] = None  # set by Extraction.paged from the source's pages
 
 
 @dataclass(frozen=True)
@@ -135,6 +164,22 @@ class Extraction:
         """Character span in ``source.text`` of the plan text's ``[start, end)``."""
         a, b = self.plan.map.span(start, end)
         return self.cleaned_map.span(a, b) if self.cleaned_map else (a, b)
+
+    def page_of(self, start: int) -> Optional[int]:
+        """The source page (1-based) of the plan text's character ``start``."""
+        if not self.source.pages:
+            return None
+        pos = self.plan.map.start(start)
+        return self.source.page_at(self.cleaned_map.start(pos) if self.cleaned_map else pos)
+
+    def paged(self) -> "Extraction":
+        """This extraction with the ``page`` of every section, target and deadline
+        (itself when the source has no pages)."""
+        if not self.source.pages:
+            return self
+        sections, targets, deadlines = ([replace(x, page=self.page_of(x.start)) for x in items]
+                                        for items in (self.sections, self.targets, self.deadlines))
+        return replace(self, sections=tuple(sections), targets=tuple(targets), deadlines=tuple(deadlines))
 
     def source_byte_span(self, start: int, end: int) -> tuple[int, int]:
         """Byte span in the source file (encoding and BOM accounted for)."""

@@ -40,7 +40,7 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
               ("deadlines", "int"), ("warnings", "string"), ("text", "string")],
     "sections": _PLAN + [("section_id", "string"), ("section_path", "string"), ("section_titles", "string"),
                          ("style", "string"), ("level", "int"), ("parent", "string"), ("number", "int"),
-                         ("marker", "string"), ("title", "string"), ("start", "int"), ("end", "int")],
+                         ("marker", "string"), ("title", "string"), ("start", "int"), ("end", "int"), ("page", "int")],
     "targets": _PLAN + [("target_id", "string"), ("section_id", "string"), ("section_path", "string"),
                         ("section_titles", "string"), ("metric", "string"), ("comparator", "string"),
                         ("value", "float"), ("value_max", "float"), ("unit", "string"), ("placeholder", "bool"),
@@ -48,11 +48,12 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                         ("deadline_id", "string"), ("deadline_kind", "string"), ("deadline_value", "string"),
                         ("due", "date"), ("recurrence", "string"), ("recurrence_words", "string"),
                         ("text", "string"), ("start", "int"), ("end", "int"), ("confidence", "float"),
-                        ("review", "bool"), ("owner", "string")],
+                        ("review", "bool"), ("owner", "string"), ("page", "int")],
     "deadlines": _PLAN + [("deadline_id", "string"), ("section_id", "string"), ("section_path", "string"),
                           ("section_titles", "string"), ("kind", "string"), ("value", "string"), ("due", "date"),
                           ("period_start", "date"), ("period_end", "date"), ("recurrence", "string"),
-                          ("recurrence_words", "string"), ("text", "string"), ("start", "int"), ("end", "int")],
+                          ("recurrence_words", "string"), ("text", "string"), ("start", "int"), ("end", "int"),
+                          ("page", "int")],
 }
 COLUMNS = {name: [column for column, _ in columns] for name, columns in SCHEMA.items()}
 
@@ -84,7 +85,7 @@ def rows(records: Iterable[dict]) -> dict[str, list[dict]]:
             tables["sections"].append({**plan, "section_id": s["id"], "section_path": paths[s["id"]],
                                        "section_titles": titled[s["id"]], "style": s["style"], "level": s["level"],
                                        "parent": s["parent"], "number": s["number"], "marker": s["marker"],
-                                       "title": s["title"], "start": s["start"], "end": s["end"]})
+                                       "title": s["title"], "start": s["start"], "end": s["end"], "page": s.get("page")})
         for t in r["targets"]:
             b = t["baseline"] or {}
             d = deadlines.get(t["deadline"]) or {}
@@ -100,7 +101,7 @@ def rows(records: Iterable[dict]) -> dict[str, list[dict]]:
                                       "recurrence_words": recurrence_words(d.get("recurrence"), rules),
                                       "text": t["text"], "start": t["start"], "end": t["end"],
                                       "confidence": t["confidence"], "review": needs_review(t["confidence"]),
-                                      "owner": t.get("owner")})
+                                      "owner": t.get("owner"), "page": t.get("page")})
         for d in r["deadlines"]:
             period = period_of(d["kind"], d["value"])
             tables["deadlines"].append({**plan, "deadline_id": d["id"], "section_id": d["section"],
@@ -110,7 +111,8 @@ def rows(records: Iterable[dict]) -> dict[str, list[dict]]:
                                         "period_start": period[0], "period_end": period[1],
                                         "recurrence": d["recurrence"],
                                         "recurrence_words": recurrence_words(d["recurrence"], rules),
-                                        "text": d["text"], "start": d["start"], "end": d["end"]})
+                                        "text": d["text"], "start": d["start"], "end": d["end"],
+                                        "page": d.get("page")})
     return tables
 
 

@@ -16,12 +16,14 @@ SCHEMA_VERSION = "1.0"
 
 RECORD_KEYS = ("schema_version", "id", "source", "plan_index", "title", "year", "script", "text",
                "sections", "targets", "deadlines", "warnings", "models")
-SOURCE_KEYS = ("path", "sha256", "format", "encoding")
+SOURCE_KEYS = ("path", "sha256", "format", "encoding", "ocr")
+OCR_KEYS = ("pages", "mean_confidence")
+OCR_PAGE_KEYS = ("page", "confidence", "lines")
 BASELINE_KEYS = ("value", "unit", "year")
-SECTION_KEYS = ("id", "style", "level", "parent", "number", "marker", "title", "start", "end")
+SECTION_KEYS = ("id", "style", "level", "parent", "number", "marker", "title", "start", "end", "page")
 TARGET_KEYS = ("id", "metric", "comparator", "value", "value_max", "unit", "placeholder", "baseline",
-               "text", "start", "end", "section", "deadline", "confidence", "owner")
-DEADLINE_KEYS = ("id", "kind", "value", "recurrence", "text", "start", "end", "section")
+               "text", "start", "end", "section", "deadline", "confidence", "owner", "page")
+DEADLINE_KEYS = ("id", "kind", "value", "recurrence", "text", "start", "end", "section", "page")
 
 
 def plan_id(sha256: str, relpath: str, plan_index: int) -> str:
@@ -36,7 +38,7 @@ def to_record(ex: Extraction) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "id": plan_id(src.sha256, src.relpath or src.path, ex.plan.index),
-        "source": {k: getattr(src, k) for k in SOURCE_KEYS},
+        "source": {**{k: getattr(src, k) for k in SOURCE_KEYS[:-1]}, "ocr": _ocr(src.ocr)},
         "plan_index": ex.plan.index,
         "title": ex.plan.title,
         "year": ex.plan.year,
@@ -48,6 +50,14 @@ def to_record(ex: Extraction) -> dict:
         "warnings": [dict(w) for w in ex.plan.warnings],
         "models": ex.models,
     }
+
+
+def _ocr(pages) -> dict | None:
+    """The pages OCR read and their mean confidence; ``None`` when none was."""
+    if not pages:
+        return None
+    return {"pages": [{k: getattr(p, k) for k in OCR_PAGE_KEYS} for p in pages],
+            "mean_confidence": round(sum(p.confidence for p in pages) / len(pages), 4)}
 
 
 def _target(t) -> dict:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from ..core.vocabulary import ANY_VALUE, RRULE, Comparator, DeadlineKind, MarkerStyle, Script, values
 from ..stages.read import FORMATS
-from .record import (BASELINE_KEYS, DEADLINE_KEYS, RECORD_KEYS, SCHEMA_VERSION, SECTION_KEYS, SOURCE_KEYS,
-                     TARGET_KEYS)
+from .record import (BASELINE_KEYS, DEADLINE_KEYS, OCR_KEYS, OCR_PAGE_KEYS, RECORD_KEYS, SCHEMA_VERSION,
+                     SECTION_KEYS, SOURCE_KEYS, TARGET_KEYS)
 
 _NULLABLE_STR = {"type": ["string", "null"]}
 _NUMBER = {"type": ["number", "null"]}
-_SPAN = {"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0}}
+_SPAN = {"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
+         "page": {"type": ["integer", "null"], "minimum": 1}}  # the source page of ``start``, null when unknown
 
 
 def _items(keys: tuple[str, ...], properties: dict) -> dict:
@@ -40,6 +41,15 @@ def record_schema() -> dict:
                     "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                     "format": {"enum": list(dict.fromkeys(FORMATS.values()))},
                     "encoding": _NULLABLE_STR,
+                    "ocr": {"oneOf": [{"type": "null"}, {
+                        "type": "object", "additionalProperties": False, "required": list(OCR_KEYS),
+                        "properties": {
+                            "pages": {"type": "array", "minItems": 1, "items": {
+                                "type": "object", "additionalProperties": False, "required": list(OCR_PAGE_KEYS),
+                                "properties": {"page": {"type": "integer", "minimum": 1},
+                                               "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                                               "lines": {"type": "integer", "minimum": 0}}}},
+                            "mean_confidence": {"type": "number", "minimum": 0, "maximum": 1}}}]},
                 },
             },
             "plan_index": {"type": "integer", "minimum": 0},
@@ -83,7 +93,7 @@ def record_schema() -> dict:
             }),
             "warnings": {"type": "array", "items": {
                 "type": "object", "required": ["code", "count"],
-                "properties": {"code": {"enum": ["dropped", "mojibake", "undecodable"]}, "kind": {"type": "string"},
+                "properties": {"code": {"enum": ["dropped", "mojibake", "undecodable", "ocr_low_confidence"]}, "kind": {"type": "string"},
                                "count": {"type": "integer", "minimum": 1},
                                "examples": {"type": "array", "items": {"type": "string"}}}}},
             "models": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},

@@ -31,7 +31,7 @@ from ..core.vocabulary import Comparator, DeadlineKind, MarkerStyle, values
 # libyaml's loader when PyYAML was built with it: the tables carry hundreds of
 # examples, and the pure-Python loader spends start-up time on them
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-TABLES = ("shared", "read", "clean", "markers", "boilerplate", "plans", "targets", "deadlines", "export")
+TABLES = ("shared", "read", "clean", "markers", "boilerplate", "plans", "targets", "deadlines", "export", "ocr")
 # The key under which an entry that carries examples keeps its rule (Rules.value).
 ENTRY_KEYS = ("regex", "words", "value")
 # {name} refers to a definition; \p{Han} is a Unicode property, not a reference

@@ -1,6 +1,6 @@
 """Stage ``read``: bytes to text, with the format and encoding named.
 
-Each format has a reader (``text``, ``word``, ``doc``, ``pdf``, ``web``, ``sheet``) that takes
+Each format has a reader (``text``, ``word``, ``doc``, ``pdf``, ``web``, ``sheet``, ``image``) that takes
 the file's bytes and returns ``(text, encoding)``; the suffix table below
 picks it.  A reader raises :class:`StageError` with a reason a person can
 act on.  Adding a format: a reader function and its rows in ``FORMATS`` and
@@ -19,17 +19,18 @@ import stat
 from pathlib import Path
 from typing import Callable, Optional
 
-from ...core.document import Note, Source
+from ...core.document import Layout, Note, Source
 from ...core.errors import StageError
-from . import doc, pdf, sheet, web, word
+from . import doc, image, pdf, sheet, web, word
 from .text import MARKS, decode, join_surrogate_pairs, replace_undecodable
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".doc": "doc",
            ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml",
-           ".xlsx": "xlsx", ".xls": "xls", ".csv": "csv"}
+           ".xlsx": "xlsx", ".xls": "xls", ".csv": "csv",
+           ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
 # format -> whether its lines are hard-wrapped: a PDF's always, a sheet's rows
 # never (short rows without full stops look wrapped); other formats are checked
-HARD_WRAP = {"pdf": True, "xlsx": False, "xls": False, "csv": False}
+HARD_WRAP = {"pdf": True, "image": True, "xlsx": False, "xls": False, "csv": False}
 MAX_BYTES = 50 * 1024 * 1024
 UNDECODABLE = "undecodable"  # the kind of note a replaced byte leaves
 # A mark cannot pass the HTML parser (lxml refuses lone surrogates): it
@@ -57,18 +58,20 @@ def _html_text(raw: str) -> str:
     return web.html_text(MARKS.sub(_HTML_MARK, raw)).replace(_HTML_MARK, "\udcff")
 
 
-# format -> reader(bytes) -> (text, encoding or None when the format has none)
+# format -> reader(bytes) -> (text, encoding or None when the format has none), or
+# (text, encoding, Layout) for a reader that knows pages (PDF, Word, images)
 READERS: dict[str, Callable[[bytes], tuple[str, Optional[str]]]] = {
     "txt": decode,
     "md": decode,
-    "docx": lambda data: (word.docx_text(data), None),
+    "docx": word.docx_read,
     "doc": lambda data: (doc.doc_text(data), None),
-    "pdf": lambda data: (pdf.pdf_text(data), None),
+    "pdf": pdf.pdf_read,
     "html": _html,
     "mhtml": _mhtml,
     "xlsx": lambda data: (sheet.xlsx_text(data), None),
     "xls": lambda data: (sheet.xls_text(data), None),
     "csv": sheet.csv_text,
+    "image": image.image_read,
 }
 
 
@@ -86,12 +89,15 @@ def read_bytes(data: bytes, *, path: str, fmt: str = "txt") -> Source:
     reader = READERS.get(fmt)
     if reader is None:
         raise StageError("read", f"unsupported format {fmt!r}")
-    text, encoding = reader(data)
-    text, replaced = replace_undecodable(text)
+    text, encoding, *paged = reader(data)
+    layout = paged[0] if paged else Layout()
+    text, replaced = replace_undecodable(text)  # one character for one: page starts stay
     if not text.strip():
         raise StageError("read", "no text in the file")
+    notes = tuple(sorted(layout.notes + tuple(Note(UNDECODABLE, pos, written) for pos, written in replaced),
+                         key=lambda n: n.pos))
     return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=fmt, encoding=encoding, text=text,
-                  notes=tuple(Note(UNDECODABLE, pos, written) for pos, written in replaced))
+                  notes=notes, pages=layout.pages, ocr=layout.ocr)
 
 
 def read_text(text: str, *, path: str) -> Source:

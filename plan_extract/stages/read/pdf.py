@@ -1,165 +1,141 @@
-"""PDF files: the text layer, page by page, through pdfplumber (the clean
-stage re-joins wrapped lines and drops page numbers and running headers).
+"""PDF files through PDFium (pypdfium2): the text layer page by page, and
+OCR (``ocr.py``) for a page whose text layer is empty or garbage (a scan).
 
-A PDF's streams may inflate a thousandfold (a 1 MB file holding a 1 GB
-content stream), and pdfminer inflates each stream whole, with no limit of
-its own.  So on Linux the text is read in a forked child process whose
-address space may grow by at most ``MEMORY_BUDGET`` bytes
-(``RLIMIT_AS``): past it an allocation fails inside the child, which dies or
-reports it, and the parent gives one clear error.  This bounds every kind of
-decoding (Flate, LZW, fonts, images) and whatever PDF library does the
-reading.  Where fork or ``/proc`` is missing the text is read in-process.
+Pages are joined by a line break, and where each page starts is kept
+(:class:`Layout`), so a record can name the page of every span; the clean
+stage re-joins wrapped lines and drops page numbers and running headers.
+PDFium gives the text in content-stream order with its own line breaks,
+which for the exports of Word, WPS and reportlab is reading order.
+
+Everything runs in a forked child under a memory budget (``sandbox.py``): a
+1 MB file may hold a 1 GB content stream, and OCR loads neural networks.
 """
 
 from __future__ import annotations
 
-import io
-import os
-import pickle
-import signal
+import unicodedata
 
+from ...core.document import Layout
 from ...core.errors import StageError
+from . import ocr
+from .sandbox import MEMORY_BUDGET, OUT_OF_MEMORY, TIMED_OUT, allow_more, can_fork, out_of_memory, run_bounded
 
-MEMORY_BUDGET = 512 * 1024 * 1024  # bytes the child may add to the address space it starts with
-_OUT_OF_MEMORY = "out of memory"
+__all__ = ["MEMORY_BUDGET", "can_fork", "pdf_read", "pdf_text", "usable_text"]
+
+# A page's text layer is used when it holds at least this many letters,
+# digits and marks, making at least this share of its visible characters;
+# otherwise the page is rendered and OCRed, when it draws an image or its
+# text layer is that long (glyphs without a Unicode mapping).
+MIN_TEXT_CHARS = 20
+MIN_GOOD_SHARE = 0.6
+RENDER_SCALE = 2  # 144 dpi: PP-OCR reads 10 pt CJK text well from it
 
 
 def pdf_text(data: bytes) -> str:
-    """The text layer, page by page (the clean stage repairs PDF artefacts)."""
-    import pdfplumber  # noqa: F401  (imported here, so a forked child inherits it)
+    """The text, page by page (the clean stage repairs PDF artefacts)."""
+    return pdf_read(data)[0]
 
-    outcome = _in_child(data) if can_fork() else _outcome(data)
-    kind, value = outcome
+
+def pdf_read(data: bytes) -> tuple[str, None, Layout]:
+    """The pages' texts joined by line breaks, where each page starts, and
+    the pages OCR read."""
+    import pypdfium2  # noqa: F401  (imported here, so a forked child inherits it)
+
+    kind, value = run_bounded(_outcome, data, can_fork())
     if kind == "error":
-        if value == _OUT_OF_MEMORY:
+        if value == OUT_OF_MEMORY:
             raise StageError("read", f"PDF needs more than {MEMORY_BUDGET // (1024 * 1024)} MB of memory "
-                                     "to decode (a decompression bomb?)")
+                                     f"to decode (a decompression bomb?), or {ocr.MEMORY // (1024 * 1024)} MB "
+                                     "more to OCR its scanned pages")
+        if value == TIMED_OUT:
+            raise StageError("read", f"OCR of a scanned PDF page took longer than {ocr.PAGE_SECONDS} s")
         raise StageError("read", value)
-    text = value
+    texts, read, scans = value
+    text, layout = ocr.assemble(texts, read)
     if not text.strip():
-        raise StageError("read", "PDF has no text layer (a scan?); OCR it first")
-    return text
+        if scans and not ocr.available():
+            raise StageError("read", f"PDF has no text layer (a scan): reading it {ocr.MISSING}")
+        if read:
+            raise StageError("read", "PDF has no text layer, and OCR found no text on its scanned pages")
+        raise StageError("read", "PDF has no text (no text layer, no scanned image)")
+    return text, None, layout
 
 
-def _outcome(data: bytes) -> tuple[str, str]:
-    """("text", the text) or ("error", a reason)."""
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
+def usable_text(text: str) -> bool:
+    """Whether a page's text layer is real text, not empty or glyph garbage
+    (private-use code points, controls, U+FFFD, Latin-1 letters standing for
+    the glyphs of a CJK font without a ToUnicode map)."""
+    good = sum(1 for ch in text if not ch.isspace() and _good(ch))
+    return good >= MIN_TEXT_CHARS and good >= MIN_GOOD_SHARE * _visible(text)
+
+
+def _visible(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def _good(ch: str) -> bool:
+    if ch < "\x7f":
+        return ch.isprintable()
+    if ch <= "\u024f":  # Latin-1 and Latin Extended letters: a CJK font's mojibake
+        return False
+    return unicodedata.category(ch)[0] in "LNPS" and ch not in "\ufffd\ufffe"
+
+
+def _outcome(data: bytes, timed: bool) -> tuple[str, object]:
+    """("pages", (texts, OCR by page index, indexes of scanned pages)) or ("error", a reason)."""
+    import pypdfium2 as pdfium
 
     try:
-        pages = []
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in pdf.pages:
-                pages.append(page.extract_text() or "")
-                page.close()  # drop the page's cached layout objects: memory stays one page deep
-    except MemoryError:
-        return "error", _OUT_OF_MEMORY
-    except PDFPasswordIncorrect:
-        return "error", "password-protected PDF"
-    except PDFSyntaxError as exc:
-        return "error", f"corrupt PDF: {exc}"
-    except Exception as exc:  # pdfminer raises many kinds on damaged files
-        if _out_of_memory(exc):
-            return "error", _OUT_OF_MEMORY
-        name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name or b"/Encrypt" in data:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
             return "error", "password-protected PDF"
-        return "error", f"corrupt PDF: {name}: {exc}"
-    return "text", "\n".join(pages)
-
-
-def _out_of_memory(exc: BaseException) -> bool:
-    """Whether a MemoryError lies behind ``exc`` (pdfplumber wraps pdfminer's errors)."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, MemoryError) or any(isinstance(arg, MemoryError) for arg in exc.args):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
-def can_fork() -> bool:
-    return hasattr(os, "fork") and os.path.exists("/proc/self/status")
-
-
-def _address_space() -> int:
-    """This process's virtual memory size in bytes (VmSize)."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def _in_child(data: bytes) -> tuple[str, str]:
-    """:func:`_outcome` in a forked child under ``RLIMIT_AS``; the parent
-    waits for its answer, and kills it if the parent is interrupted (the
-    per-document time limit raises in the parent)."""
-    read_end, write_end = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child: answer through the pipe, never return into the caller's code
-        status = 1
-        try:
-            os.close(read_end)
-            _die_with(parent)
-            _limit_memory()
-            answer = pickle.dumps(_outcome(data))
-            with os.fdopen(write_end, "wb") as fh:
-                fh.write(answer)
-            status = 0
-        except BaseException:  # noqa: BLE001 - a MemoryError while answering, or anything else
-            status = 3
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    killed = True
+        return "error", f"corrupt PDF: {exc}"
+    except MemoryError:
+        return "error", OUT_OF_MEMORY
     try:
-        with os.fdopen(read_end, "rb") as fh:
-            answer = fh.read()
-        try:
-            _, status = os.waitpid(pid, 0)
-        except ChildProcessError:  # reaped already (SIGCHLD ignored): judge by the answer
-            status = 0 if answer else 3 << 8
-        killed = False
+        texts, scans = [], []
+        for k in range(len(doc)):
+            page = doc[k]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            textpage.close()
+            if not usable_text(text) and (_visible(text) >= MIN_TEXT_CHARS or _draws_image(page)):
+                scans.append(k)
+            texts.append(text)
+            page.close()  # memory stays one page deep
+        read = {}
+        if scans and ocr.available():
+            allow_more(ocr.MEMORY)  # the text layer was read under the tight budget; OCR needs its networks
+            read = ocr.read_pages(_renders(doc, scans), timed=timed)
+    except ocr.OcrError as exc:
+        return "error", str(exc)
+    except MemoryError:
+        return "error", OUT_OF_MEMORY
+    except Exception as exc:  # PDFium raises on damaged pages
+        if out_of_memory(exc):
+            return "error", OUT_OF_MEMORY
+        return "error", f"corrupt PDF: {type(exc).__name__}: {exc}"
     finally:
-        if killed:  # interrupted while waiting: the child must not outlive its document
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and answer:
-        return pickle.loads(answer)
-    if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGABRT:
-        return "error", f"the PDF reader crashed (signal {os.WTERMSIG(status)})"
-    return "error", _OUT_OF_MEMORY  # it failed to allocate: C code aborts, or the answer could not be made
+        doc.close()
+    for k, found in read.items():
+        texts[k] = found.text
+    return "pages", (texts, read, scans)
 
 
-def _die_with(parent: int) -> None:
-    """The child keeps none of the parent's signal handlers (they may clean
-    up the parent's files) and dies when the parent dies."""
-    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGALRM"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
+def _renders(doc, pages: list[int]):
+    """(index, image) of each page, rendered at ``RENDER_SCALE`` or less, so
+    the image stays within OCR's pixel budget."""
+    for k in pages:
+        page = doc[k]
+        w, h = page.get_size()  # points
+        scale = min(RENDER_SCALE, (ocr.MAX_PIXELS / max(w * h, 1.0)) ** 0.5, ocr.MAX_SIDE / max(w, h, 1.0))
+        image = page.render(scale=scale).to_pil()
+        page.close()
+        yield k, image
 
 
-def _limit_memory() -> None:
-    import resource
+def _draws_image(page) -> bool:
+    import pypdfium2.raw as pdfium_c
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = _address_space() + MEMORY_BUDGET
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    if soft == resource.RLIM_INFINITY or limit < soft:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)), None) is not None

@@ -9,6 +9,7 @@ import zipfile
 
 import cn2an
 
+from ...core.document import Layout
 from ...core.errors import StageError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -106,6 +107,13 @@ def _num_pr(paragraph):
 
 def docx_text(data: bytes) -> str:
     """Paragraphs and table rows in document order, list numbers made visible."""
+    return docx_read(data)[0]
+
+
+def docx_read(data: bytes) -> tuple[str, None, Layout]:
+    """:func:`docx_text`, and where pages start when Word recorded its page
+    breaks (``w:br w:type="page"``, ``w:lastRenderedPageBreak``,
+    ``w:pageBreakBefore``): the pages of its last layout, an estimate."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -119,22 +127,53 @@ def docx_text(data: bytes) -> str:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise StageError("read", f"corrupt .docx: {exc}") from None
     numbering = _Numbering(document)
-    lines = []
+    lines, breaks = [], []  # breaks: (line index, characters into the line) where a page starts
     for child in document.element.body.iterchildren():
         if child.tag == f"{W}p":
             p = Paragraph(child, document)
             num = _num_pr(p)
             marker = numbering.marker(*num) if num else ""
+            breaks.extend((len(lines), len(marker) + at) for at in _page_breaks(child))
             lines.append(marker + p.text)
         elif child.tag == f"{W}tbl":
             for row in Table(child, document).rows:
+                breaks.extend((len(lines), 0) for _ in _page_breaks(row._tr)[:1])
                 cells, last = [], None
                 for cell in row.cells:
                     if cell._tc is not last:  # a merged cell comes once per column it spans
                         cells.append(cell.text.strip().replace("\n", " "))
                     last = cell._tc
                 lines.append("\t".join(cells))
-    return "\n".join(lines)
+    return "\n".join(lines), None, Layout(pages=_page_starts(lines, breaks))
+
+
+def _page_breaks(element) -> list[int]:
+    """Characters of ``element``'s text before each page break it holds."""
+    out, pos = [], 0
+    if element.find(f"{W}pPr/{W}pageBreakBefore") is not None:
+        out.append(0)
+    for node in element.iter(f"{W}t", f"{W}br", f"{W}lastRenderedPageBreak"):
+        if node.tag == f"{W}t":
+            pos += len(node.text or "")
+        elif node.tag == f"{W}lastRenderedPageBreak" or node.get(f"{W}type") == "page":
+            out.append(pos)
+    return out
+
+
+def _page_starts(lines: list[str], breaks: list[tuple[int, int]]) -> tuple[int, ...]:
+    """Offsets in the joined text where pages start; a break at a line's end
+    starts the page at the next line, so Word's manual break and the rendered
+    break after it count once."""
+    if not breaks:
+        return ()
+    starts, pos = [], 0
+    for k, line in enumerate(lines):
+        starts.append(pos)
+        pos += len(line) + 1
+    found = {0}
+    for k, at in breaks:
+        found.add(starts[k] + at if at < len(lines[k]) else starts[k] + len(lines[k]) + 1)
+    return tuple(sorted(p for p in found if p < pos))
 
 
 def check_package(data: bytes, *, kind: str = ".docx") -> None:

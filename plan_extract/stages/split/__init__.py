@@ -165,4 +165,7 @@ def warnings_of(notes: list[Note]) -> tuple[dict, ...]:
     undecodable = sum(1 for n in notes if n.kind == "undecodable")  # bytes the reader replaced with U+FFFD
     if undecodable:
         out.append({"code": "undecodable", "count": undecodable})
+    low = [n.text for n in notes if n.kind == "ocr_low_confidence"]  # pages OCR read with little confidence
+    if low:
+        out.append({"code": "ocr_low_confidence", "count": len(low), "examples": low[:5]})
     return tuple(out)
