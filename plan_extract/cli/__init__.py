@@ -8,94 +8,18 @@ loading jieba or the models.
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import click
 
-REPO = Path(__file__).resolve().parents[1]
+from .support import Main, Renamed, run_records
+
+REPO = Path(__file__).resolve().parents[2]
 
 
-def _expected(exc: Exception) -> Optional[str]:
-    """The one line for a failure a user can act on (a file that cannot be
-    read or written, models that are missing), or None for a defect, which
-    keeps its traceback."""
-    from .models.store import ModelsMissing
-
-    if isinstance(exc, OSError) and (exc.filename or isinstance(exc, _output_error())):
-        return str(exc) if isinstance(exc, _output_error()) else f"{exc.filename}: {exc.strerror or exc}"
-    if isinstance(exc, ModelsMissing):
-        return str(exc)
-    return None
-
-
-def _output_error():
-    from .core.atomic import OutputError
-
-    return OutputError
-
-
-class _Main(click.Group):
-    """Expected failures end with one ``error ...`` line and exit code 2, never a traceback."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except Exception as exc:
-            line = _expected(exc)
-            if line is None:
-                raise
-            click.echo(f"error {line}", err=True)
-            ctx.exit(2)
-
-
-def _fail(message: str, code: int = 2):
-    click.echo(f"error {message}", err=True)
-    sys.exit(code)
-
-
-def _run_records(outdir: str) -> Path:
-    """OUTDIR/plans.jsonl, checked: a folder without a run, or a plans.jsonl
-    that is not one, is one line and exit code 2."""
-    plans = Path(outdir) / "plans.jsonl"
-    if not plans.is_file():
-        _fail(f"{outdir} holds no run (no plans.jsonl): run `plan-extract run PATHS -o {outdir}` first")
-    with open(plans, encoding="utf-8", errors="replace") as fh:
-        for n, line in enumerate(fh, 1):
-            try:
-                record = json.loads(line) if line.strip() else {}
-            except ValueError as exc:
-                _fail(f"{plans} line {n} is not JSON ({exc.msg}): not the output of plan-extract run")
-            if line.strip() and not (isinstance(record, dict) and "schema_version" in record):
-                _fail(f"{plans} line {n} is not a plan record: not the output of plan-extract run")
-    return plans
-
-
-class Renamed(click.Option):
-    """An option whose ``old`` spellings still parse (scripts written for them
-    keep working) but no longer show in ``--help``: one name per meaning
-    across commands (README, "Options")."""
-
-    def __init__(self, *decls, old: tuple[str, ...] = (), **kwargs):
-        super().__init__(*decls, **kwargs)
-        self.old = tuple(old)
-
-    def _shown(self) -> click.Option:
-        shown = copy.copy(self)
-        shown.opts = [o for o in self.opts if o not in self.old]
-        return shown
-
-    def get_help_record(self, ctx):
-        return click.Option.get_help_record(self._shown(), ctx)
-
-    def get_error_hint(self, ctx) -> str:
-        return click.Option.get_error_hint(self._shown(), ctx)
-
-
-@click.group(cls=_Main)
+@click.group(cls=Main)
 @click.version_option(package_name="plan-extract")
 def main() -> None:
     """Turn Chinese plan documents into normalized JSON plan records."""
@@ -130,9 +54,9 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
     from rich.console import Console
     from rich.markup import escape
 
-    from .core.atomic import OutputError
-    from .models.store import ModelsMissing
-    from .run.batch import NoInput
+    from ..core.atomic import OutputError
+    from ..models.store import ModelsMissing
+    from ..run.batch import NoInput
 
     console = Console(stderr=True, soft_wrap=True)  # one line per message, however long
     if rules_only and models_dir:
@@ -141,7 +65,7 @@ def run(paths: tuple[str, ...], outdir: str, jobs: int, force: bool, time_limit:
     try:
         result = _run(console, paths, outdir, jobs, force, time_limit, models, dask_address)
         if fmt != "jsonl" and result.written:
-            from .output.export import export
+            from ..output.export import export
 
             export(Path(outdir), fmt)
     except KeyboardInterrupt:
@@ -190,8 +114,8 @@ def _run(console, paths, outdir, jobs, force, time_limit, models, dask_address):
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
-    from .run.batch import run_batch
-    from .run.inputs import iter_items
+    from ..run.batch import run_batch
+    from ..run.inputs import iter_items
 
     progress = Progress(TextColumn("[bold]files"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[plans]} plans"), TextColumn("{task.fields[rate]} files/s"),
@@ -211,7 +135,7 @@ def _run(console, paths, outdir, jobs, force, time_limit, models, dask_address):
 
         client = None
         if dask_address:
-            from .run.dask import client_for
+            from ..run.dask import client_for
 
             client = client_for(dask_address, workers=max(jobs, 2))
         try:
@@ -234,7 +158,7 @@ def _corpus(corpus_dir) -> Path:
 
 
 def _gold_dirs(given) -> list[Path]:
-    from .training.gold import training_sets
+    from ..training.gold import training_sets
 
     if given:
         return [Path(d) for d in given]
@@ -258,8 +182,8 @@ def train(gold_dirs, out_dir, corpus_dir) -> None:
     The models go to the user's data folder unless --models says otherwise, never
     into the installed package by default; a run uses them with
     `run --models DIR` or PLAN_EXTRACT_MODELS=DIR."""
-    from .models.store import ENV, user_folder
-    from .training.train import train as train_models
+    from ..models.store import ENV, user_folder
+    from ..training.train import train as train_models
 
     out = Path(out_dir) if out_dir else user_folder()
     meta = train_models(_gold_dirs(gold_dirs), out, corpus_dir=_corpus(corpus_dir))
@@ -286,11 +210,11 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
     pipeline with leave-one-file-out cross-validation: each gold document is
     scored by classifiers trained on the other documents, beside the rules alone.
     """
-    from .rules import load_rules
-    from .training.crossval import cross_validate
-    from .training.evaluate import FIELD_NAMES, KINDS, items_table, reliability, report, score, score_items
-    from .training.examples import candidate_examples, candidate_recall
-    from .training.gold import gold_sets
+    from ..rules import load_rules
+    from ..training.crossval import cross_validate
+    from ..training.evaluate import FIELD_NAMES, KINDS, items_table, reliability, report, score, score_items
+    from ..training.examples import candidate_examples, candidate_recall
+    from ..training.gold import gold_sets
 
     records_files = [Path(p) for p in paths if Path(p).is_file()]
     if len(records_files) > 1:
@@ -309,8 +233,8 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
         columns = {plans_jsonl.name: score(pairs)}
         by_item = score_items(pairs)
     elif shipped:
-        from .api import extract_file
-        from .models import load_models
+        from ..api import extract_file
+        from ..models import load_models
 
         shipped_pairs = [(extract_file(d.path), d.gold) for d in docs]
         columns = {"rules": score([(extract_file(d.path, models=False), d.gold) for d in docs]),
@@ -383,9 +307,9 @@ def evaluate(paths, as_json: bool, items_path, shipped: bool, corpus_dir) -> Non
               default="csv", show_default=True, help="The tables' format (OUTDIR/tables/).")
 def export_cmd(outdir: str, fmt: str) -> None:
     """Write OUTDIR/plans.jsonl as flat tables (plans, sections, targets, deadlines)."""
-    from .output.export import export
+    from ..output.export import export
 
-    _run_records(outdir)
+    run_records(outdir)
     for path in export(Path(outdir), fmt):
         click.echo(path)
 
@@ -393,7 +317,7 @@ def export_cmd(outdir: str, fmt: str) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of a plan record."""
-    from .output.schema import record_schema
+    from ..output.schema import record_schema
 
     click.echo(json.dumps(record_schema(), ensure_ascii=False, indent=2))
 
@@ -404,9 +328,9 @@ def schema() -> None:
               type=click.Path(dir_okay=False), help="Where the page goes [default: OUTDIR/report.html].")
 def report(outdir: str, page) -> None:
     """Write one self-contained HTML page to review the run in OUTDIR."""
-    from .output.report import write_report
+    from ..output.report import write_report
 
-    _run_records(outdir)
+    run_records(outdir)
     click.echo(write_report(Path(outdir), Path(page) if page else None))
 
 
@@ -419,9 +343,9 @@ def review(outdir: str, port: int, no_browser: bool) -> None:
     """Review the run in OUTDIR in the browser: accept, reject, edit and add items.
 
     Every decision is appended to OUTDIR/corrections.jsonl as it is made."""
-    from .review.server import serve
+    from ..review.server import serve
 
-    _run_records(outdir)
+    run_records(outdir)
     serve(Path(outdir), port=port, browser=not no_browser, echo=click.echo)
 
 
@@ -437,9 +361,9 @@ def gold(outdir: str, set_dir: str, drop_unreviewed: bool) -> None:
     Rejected items are left out; accepted, edited and added ones are in, and
     unreviewed ones are in as predicted unless --drop-unreviewed.  Exit code 1
     when some source could not be made gold (one line says which and why)."""
-    from .review.gold import write_gold
+    from ..review.gold import write_gold
 
-    _run_records(outdir)
+    run_records(outdir)
     result = write_gold(Path(outdir), Path(set_dir), keep_unreviewed=not drop_unreviewed)
     for warning in result.warnings:
         click.echo(f"warning {warning}", err=True)
