@@ -235,3 +235,20 @@ def test_an_roc_year_names_the_plan_year_and_its_deadlines():
     [record] = extract_text(text, models=False)
     assert record["year"] == 2026
     assert [d["value"] for d in record["deadlines"]] == ["2026-06-30", "2027-01-20"]
+
+
+_SIGNED = ("禾溪镇卫生院2026年工作计划\n\n一、提高服务质量\n全年门诊量达到3万人次，群众满意度达到90%以上。\n"
+           "二、加强队伍建设\n全年选送2名医生到县医院进修。\n\n禾溪镇卫生院\n2026年1月6日\n")
+
+
+def test_a_short_page_tail_after_the_signature_date_is_not_the_plan():
+    tail = "- THE END -\n图文：院办公室｜编辑：李小溪｜审核：王一\n觉得有用，点个“在看”，分享给身边的朋友吧\n附件下载：工作计划.pdf\n"
+    [plan] = split_plans(clean(_SIGNED + "\n" + tail), rules=load_rules())
+    assert plan.text.rstrip().endswith("2026年1月6日")
+    assert any(w["kind"] == "site_chrome" for w in plan.warnings)
+
+
+def test_an_attachment_of_targets_after_the_signature_date_stays_in_the_plan():
+    tail = "附件：主要指标\n门诊人次\t3万\n家庭医生签约率\t45%\n"
+    [plan] = split_plans(clean(_SIGNED + "\n" + tail), rules=load_rules())
+    assert plan.text.rstrip().endswith("45%")

@@ -55,6 +55,25 @@ def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
     return content[:1]
 
 
+def _drop_signature_tail(plan_lines: list[Line], rules: Rules) -> None:
+    """Short lines after a plan's last date line are the page's tail, not the
+    plan: a scraped page ends a plan with its signature, then links and
+    sharing prompts that no chrome list can name in advance."""
+    date_line = rules.re("plans", "date_line")
+    dated = [i for i, ln in enumerate(plan_lines) if ln.kind == "text" and date_line.match(ln.view.strip())]
+    if not dated:
+        return
+    tail = [ln for ln in plan_lines[dated[-1] + 1:] if ln.kind == "text"]
+    limits = rules.get("plans", "signature_tail")
+    keeps = rules.re("plans", "signature_tail", "keeps")
+    if not tail or sum(len(ln.view.strip()) for ln in tail) > limits["max_chars"]:
+        return
+    if any(len(ln.view.strip()) > limits["line_max_len"] or keeps.search(ln.view) for ln in tail):
+        return
+    for ln in tail:
+        ln.kind = "site_chrome"
+
+
 def _text_before(lines: list[Line], i: int) -> int:
     return sum(len(ln.view.strip()) for ln in lines[:i] if ln.kind == "text")
 
@@ -104,6 +123,8 @@ def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None,
     before = [i for i in range(starts[0]) if lines[i].kind == "text"]
     if sum(len(lines[i].view.strip()) for i in before) > rules.get("plans", "title", "preface_max_chars"):
         starts = [before[0]] + starts  # too long for a preface: a plan whose title was not recognised
+    for a, b in zip(starts, starts[1:] + [len(lines)]):
+        _drop_signature_tail(lines[a:b], rules)
     collection_titles = [ln for ln in lines[: starts[0]] if ln.kind == "title"]
     for i in range(starts[0]):
         kind = lines[i].kind
