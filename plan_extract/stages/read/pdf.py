@@ -98,7 +98,7 @@ def _outcome(data: bytes, timed: bool) -> tuple[str, object]:
         for k in range(len(doc)):
             page = doc[k]
             textpage = page.get_textpage()
-            text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            text = _page_text(textpage)
             textpage.close()
             if not usable_text(text) and (_visible(text) >= MIN_TEXT_CHARS or _draws_image(page)):
                 scans.append(k)
@@ -139,3 +139,45 @@ def _draws_image(page) -> bool:
     import pypdfium2.raw as pdfium_c
 
     return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)), None) is not None
+
+
+def _page_text(textpage) -> str:
+    """A page's lines in reading order, from the characters' boxes: a PDF's
+    content stream need not follow the page (Word's exports draw a font's
+    runs apart, so quotes and digits land out of place), and PDFium's own
+    text puts a space wherever a run changes font."""
+    from pypdfium2 import raw
+
+    chars = []
+    for i in range(textpage.count_chars()):
+        ch = textpage.get_text_range(i, 1)
+        if ch in ("\r", "\n", "") or (ch == " " and raw.FPDFText_IsGenerated(textpage.raw, i)):
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        chars.append((ch, left, bottom, right, top))
+    lines: list[list[tuple]] = []
+    for c in sorted(chars, key=lambda c: (-(c[2] + c[4]) / 2, c[1])):
+        mid, height = (c[2] + c[4]) / 2, max(c[4] - c[2], 1.0)
+        line = lines[-1] if lines else None
+        if line and abs(mid - line[0][5]) <= 0.5 * max(height, line[0][6]):
+            line.append(c + (mid, height))
+        else:
+            lines.append([c + (mid, height)])
+    return "\n".join(_joined(sorted(line, key=lambda c: c[1])) for line in lines)
+
+
+def _joined(line: list[tuple]) -> str:
+    """A line's characters, with a space where the gap before a character is
+    wide: a word gap between Latin letters or digits, a column gap anywhere."""
+    out = [line[0][0]]
+    for a, b in zip(line, line[1:]):
+        gap, height = b[1] - a[3], max(a[6], b[6])
+        wide = _wide(a[0]) or _wide(b[0])
+        if gap > (0.5 if wide else 0.2) * height and " " not in (a[0], b[0]):
+            out.append(" ")
+        out.append(b[0])
+    return "".join(out).strip()
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
