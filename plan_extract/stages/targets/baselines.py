@@ -3,7 +3,7 @@ a table row's A<TAB>B), marked on the candidates before any decision."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 import regex
 
@@ -18,21 +18,29 @@ def _table_cell(view: str, pos: int) -> tuple[int, int]:
     return row, view.count("\t", row, pos)
 
 
-def column_header(view: str, row: int, column: int) -> Optional[str]:
-    """The header cell above a column (2025年完成值): the nearest cell above
-    that names a year, if the table has one."""
+def rows_above(view: str, row: int) -> Iterator[list[str]]:
+    """The cells of the table rows above the line starting at ``row``,
+    nearest first, as far as a header may sit (the table ends at a line
+    without tabs)."""
     end = row - 1
     for _ in range(TABLE_HEADER_REACH):
         if end <= 0:
-            return None
+            return
         start = line_start(view, end)
         cells = view[start:end].split("\t")
         if len(cells) < 2:
-            return None  # the table ended without a header
+            return
+        yield cells
+        end = start - 1
+
+
+def column_header(view: str, row: int, column: int) -> Optional[str]:
+    """The header cell above a column (2025年完成值): the nearest cell above
+    that names a year, if the table has one."""
+    for cells in rows_above(view, row):
         cell = cells[column] if column < len(cells) else ""
         if YEAR.search(cell) and not _CELL_VALUE.search(cell):
             return cell
-        end = start - 1
     return None
 
 

@@ -10,7 +10,7 @@ from typing import Optional
 import regex
 
 from ...text.spans import line_start
-from .baselines import TABLE_HEADER_REACH
+from .baselines import rows_above
 
 
 def owner_of(view: str, text: str, pos: int, column_rx: regex.Pattern) -> Optional[str]:
@@ -36,16 +36,8 @@ def owner_of(view: str, text: str, pos: int, column_rx: regex.Pattern) -> Option
 
 def _owner_column(view: str, row: int, column_rx: regex.Pattern) -> Optional[int]:
     """The column of the nearest header above ``row`` that names a responsible unit."""
-    end = row - 1
-    for _ in range(TABLE_HEADER_REACH):
-        if end <= 0:
-            return None
-        start = line_start(view, end)
-        cells = view[start:end].split("\t")
-        if len(cells) < 2:
-            return None  # the table ended without such a header
+    for cells in rows_above(view, row):
         for k, cell in enumerate(cells):
             if column_rx.search(cell.strip()):
                 return k
-        end = start - 1
     return None
