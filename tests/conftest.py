@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,13 @@ def assert_valid_records(records):
     for r in records:
         errors = sorted(validator.iter_errors(r), key=lambda e: list(e.path))
         assert not errors, f"{r['source']['path']}: {errors[0].message} at {list(errors[0].path)}"
+
+
+@pytest.fixture
+def outdir(run, tmp_path):
+    """A fresh copy of the module's ``run`` folder (its plans.jsonl), for tests
+    that write corrections beside it."""
+    out = tmp_path / "run"
+    out.mkdir()
+    shutil.copy(run / "plans.jsonl", out / "plans.jsonl")
+    return out

@@ -2,7 +2,6 @@
 gold validator accepts and ``eval`` scores, on the real samples and corpus."""
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -20,14 +19,6 @@ def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     subprocess.run([sys.executable, "-m", "plan_extract", "run", str(RAW), str(CORPUS), "-o", str(out)],
                    cwd=ROOT, check=True, capture_output=True)
-    return out
-
-
-@pytest.fixture
-def outdir(run, tmp_path):
-    out = tmp_path / "run"
-    out.mkdir()
-    shutil.copy(run / "plans.jsonl", out / "plans.jsonl")
     return out
 
 

@@ -2,7 +2,6 @@
 spoken to with real HTTP requests, over a real run of the samples."""
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,14 +20,6 @@ def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     subprocess.run([sys.executable, "-m", "plan_extract", "run", str(RAW), "-o", str(out)],
                    cwd=ROOT, check=True, capture_output=True)
-    return out
-
-
-@pytest.fixture
-def outdir(run, tmp_path):
-    out = tmp_path / "run"
-    out.mkdir()
-    shutil.copy(run / "plans.jsonl", out / "plans.jsonl")
     return out
 
 
