@@ -228,6 +228,7 @@ class Flag:
     PAST = "past"  # a past or present fact, or under a review heading
     REVIEW = "review"  # in a part of the document that reviews the past (一、2025年工作回顾)
     ACTUAL_COLUMN = "actual_column"  # in a table column of actual or base values (2025年基数)
+    TARGET_COLUMN = "target_column"  # in a table column of planned values (2026年目标值)
     PER_PERSON = "per_person"  # a per-person duty
     QUOTED = "quoted"  # inside quotation marks
     OPEN_END = "open_end"  # closes its clause
@@ -260,6 +261,7 @@ class Candidate:
     baseline_of: Optional[int] = None  # index of the target this number is the baseline of
     baseline_year: Optional[int] = None
     change_from: Optional[int] = None  # index of this target's "由/从" baseline
+    metric_column: Optional[int] = None  # in a table row: the column naming the row's measure, if the header says
     flags: set[str] = field(default_factory=set)  # Flag names
 
 

@@ -27,6 +27,16 @@ _LINE_ENDS = SENTENCE_END + "."
 
 # --- rows: what a model sees ---------------------------------------------
 
+_CELL_GAP = regex.compile(r"[ \u3000]*\t[ \t\u3000]*|(?<=\S)[ \u3000]{2,}")
+
+
+def _squeezed(context: str) -> str:
+    """A context with each cell gap of a table one tab, however the table was
+    aligned (tabs, a tab and the rest of a space run, spaces): a row typed in
+    columns reads like a Word table's."""
+    return _CELL_GAP.sub("\t", context) if ("\t" in context or "  " in context or "\u3000\u3000" in context) else context
+
+
 def candidate_row(c: Candidate, view: str, *, rule_label: str, section_title: str = "") -> dict:
     """The context of one target candidate, as plain data."""
     sentence = c.sentence_start
@@ -41,10 +51,10 @@ def candidate_row(c: Candidate, view: str, *, rule_label: str, section_title: st
         "placeholder": c.placeholder,
         "range": c.hi is not None,
         "cjk": c.lo[:1] in _CJK_FIRST,
-        "left": view[max(0, c.start - 10):c.start],
-        "right": view[c.end:c.end + 8],
+        "left": _squeezed(view[max(0, c.start - 40):c.start])[-10:],
+        "right": _squeezed(view[c.end:c.end + 30])[:8],
         "sentence": view[sentence:c.start],
-        "clause": view[c.clause_start:c.start],
+        "clause": _squeezed(view[c.clause_start:c.start]),
         "baseline": c.baseline_of is not None,
         "has_baseline": c.change_from is not None,
         "position": round(c.start / max(1, len(view)), 1),

@@ -3,55 +3,12 @@ a table row's A<TAB>B), marked on the candidates before any decision."""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
-import regex
-
-from ...core.document import Candidate
+from ...core.document import Candidate, Flag
 from ...text.spans import in_brackets, line_start
-from .patterns import YEAR, fold_unit
-
-
-def _table_cell(view: str, pos: int) -> tuple[int, int]:
-    """(start of the row, column of ``pos``) in a tab-separated table row (decision 39)."""
-    row = line_start(view, pos)
-    return row, view.count("\t", row, pos)
-
-
-def rows_above(view: str, row: int) -> Iterator[list[str]]:
-    """The cells of the table rows above the line starting at ``row``,
-    nearest first, as far as a header may sit (the table ends at a line
-    without tabs)."""
-    end = row - 1
-    for _ in range(TABLE_HEADER_REACH):
-        if end <= 0:
-            return
-        start = line_start(view, end)
-        cells = view[start:end].split("\t")
-        if len(cells) < 2:
-            return
-        yield cells
-        end = start - 1
-
-
-def column_header(view: str, row: int, column: int) -> Optional[str]:
-    """The header cell above a column (2025年完成值): the nearest cell above
-    that names a year, if the table has one."""
-    for cells in rows_above(view, row):
-        cell = cells[column] if column < len(cells) else ""
-        if YEAR.search(cell) and not _CELL_VALUE.search(cell):
-            return cell
-    return None
-
-
-def _column_year(view: str, row: int, column: int) -> Optional[int]:
-    """The year in the header cell above a column (2025年完成值), if the table has one."""
-    header = column_header(view, row, column)
-    return int(YEAR.search(header).group()) if header else None
-
-
-TABLE_HEADER_REACH = 60  # rows searched above a table row for its header
-_CELL_VALUE = regex.compile(r"\d\s*[%‰]")
+from .patterns import fold_unit
+from .tables import header_year, table_cell
 
 
 def _table_baseline(view: str, prev: Candidate, c: Candidate, pats) -> bool:
@@ -63,15 +20,46 @@ def _table_baseline(view: str, prev: Candidate, c: Candidate, pats) -> bool:
     return not rest or pats["cue_rx"].fullmatch(rest) is not None
 
 
-def link_baselines(view: str, cands: list[Candidate], pats) -> None:
-    """由A…至B, B（2025年A） and a table row's A<TAB>B: mark A as the baseline of B."""
+def _row_baseline(view: str, cands: list[Candidate], i: int, headers) -> Optional[int]:
+    """The value in an actual column of the row of ``cands[i]``, which sits
+    in a target column (the nearest such column, in the target's unit)."""
+    c = cands[i]
+    row, column = table_cell(view, c.start)
+    best = None
+    for j in range(max(0, i - ROW_REACH), min(len(cands), i + ROW_REACH + 1)):
+        b = cands[j]
+        if j == i or Flag.ACTUAL_COLUMN not in b.flags or line_start(view, b.start) != row \
+                or b.baseline_of is not None or (b.unit and c.unit and fold_unit(b.unit) != fold_unit(c.unit)):
+            continue
+        distance = abs(table_cell(view, b.start)[1] - column)
+        if best is None or distance < best[0]:
+            best = (distance, j)
+    return best[1] if best else None
+
+
+ROW_REACH = 6  # candidates on either side searched for a row's actual value
+
+
+def link_baselines(view: str, cands: list[Candidate], pats, headers=None) -> None:
+    """由A…至B, B（2025年A） and a table row's actual value (the column its
+    header names 实际/基数, or A in A<TAB>B where the table has no header):
+    mark A as the baseline of B."""
+    headers = headers or {}
     for i, c in enumerate(cands):
-        if i > 0 and _table_baseline(view, cands[i - 1], c, pats):
+        if Flag.TARGET_COLUMN in c.flags:
+            j = _row_baseline(view, cands, i, headers)
+            if j is not None:
+                b = cands[j]
+                b.baseline_of = i
+                row, column = table_cell(view, b.start)
+                cells = headers[row][0]
+                b.baseline_year = header_year(cells[column], pats) if column < len(cells) else None
+            continue
+        if i > 0 and line_start(view, c.start) not in headers and _table_baseline(view, cands[i - 1], c, pats):
             prev = cands[i - 1]
-            row, column = _table_cell(view, prev.start)
+            row, column = table_cell(view, prev.start)
             if column:  # the first cell names the metric; a value there is no baseline
                 prev.baseline_of = i
-                prev.baseline_year = _column_year(view, row, column)
                 continue
         before = view[max(c.clause_start, c.start - 2):c.start]
         if before.endswith(pats["change_from"]) and i + 1 < len(cands):

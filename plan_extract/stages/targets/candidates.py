@@ -13,7 +13,8 @@ from ...text.numerals import COUNTED_HALF, FRACTION, FRACTIONS, MAGNITUDES, to_n
 from ...text.punctuation import LIST_COMMA, TITLE_CLOSE, TITLE_OPEN
 from ...text.segment import cut, tokenizer, word_crosses
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
-from .baselines import column_header, link_baselines
+from .baselines import link_baselines
+from .tables import cell_unit, table_headers
 from .patterns import YEAR, _clause_start, _patterns
 
 _HAN = regex.compile(r"\p{Han}")
@@ -78,6 +79,26 @@ def _unitless(view: str, m: regex.Match, pats) -> Optional[str]:
         if _cue_before(view, m.start(), cs, pats):
             return ""
     return None
+
+
+def _table_value_unit(view: str, m: regex.Match, headers, pats) -> Optional[str]:
+    """A bare number filling a value cell of a table (``≥90``, ``89.6``) takes
+    the unit its row or column gives (a unit column, ``目标值（%）``)."""
+    row = line_start(view, m.start())
+    header = headers.get(row)
+    if header is None:
+        return None
+    column = view.count("\t", row, m.start())
+    cells, roles = header
+    if column >= len(roles) or roles[column] not in ("target", "actual"):
+        return None
+    number_end = m.end("hi") if m.group("hi") else m.end("lo")
+    cell_start = view.rfind("\t", row, m.start()) + 1
+    ends = [e for e in (view.find("\t", number_end), view.find("\n", number_end), len(view)) if e >= 0]
+    before, after = view[cell_start:m.start()].strip(), view[number_end:min(ends)].strip()
+    if (before and before not in pats["cue_of"]) or (after and after not in pats["after_words"]):
+        return None
+    return cell_unit(view, row, column, cells, roles, pats)
 
 
 def _inside_word(view: str, start: int) -> bool:
@@ -146,9 +167,11 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
     cue_only = set(rules.value("targets", "cue_only_units"))
     rate_units = set(rules.value("targets", "rate_units"))
     zero, fraction_words = pats["zero"], tuple(FRACTIONS)
+    headers = table_headers(view, pats) if "\t" in view else {}
     out: list[Candidate] = []
     for m in pats["amount"].finditer(view):
         lo, hi, unit, per = m.group("lo", "hi", "unit", "per")
+        end = m.end()
         if (hi or lo)[-1] in MAGNITUDES and _myriad_of_whole(hi or lo):  # 三十万元 as 30 万元 (decision 42)
             unit = (hi or lo)[-1] + (unit or "")
             lo, hi = (lo[:-1] if _myriad_of_whole(lo) else lo), (hi[:-1] if hi else hi)
@@ -160,7 +183,11 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
         if share:
             unit = unit or ""
         elif not unit:
-            unit = _unitless(view, m, pats)
+            unit = _table_value_unit(view, m, headers, pats) if headers else None
+            if unit is not None:  # the unit stands in another cell: the number ends the candidate
+                end = m.end("hi") if m.group("hi") else m.end("lo")
+            else:
+                unit = _unitless(view, m, pats)
             if unit is None:
                 continue
         if unit == "%" and view[m.start("unit") - 1: m.start("unit")] == "\n":
@@ -172,7 +199,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             continue
         if hi and not pats["placeholder"].fullmatch(hi) and to_number(hi) is None:
             hi = None
-        start, end = m.start(), m.end()
+        start, end = m.start(), min(end, m.end())
         cs = _clause_start(view, start)
         sentence = sentence_start(view, start)
         c = Candidate(start=start, end=end, lo=lo, hi=hi, unit=unit + (per or ""), placeholder=is_ph,
@@ -211,11 +238,16 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add(Flag.NOT_CONTEXT)
         if in_brackets(view, start, TITLE_OPEN, TITLE_CLOSE, line):
             c.flags.add(Flag.DOCUMENT_NAME)
-        if "\t" in line:
-            row = start - len(line)
-            header = column_header(view, row, line.count("\t"))
-            if header and pats["actual_column"].search(header):
+        header = headers.get(start - len(line)) if "\t" in line else None
+        if header is not None:
+            roles, column = header[1], line.count("\t")
+            role = roles[column] if column < len(roles) else None
+            if role == "actual":
                 c.flags.add(Flag.ACTUAL_COLUMN)
+            elif role == "target":
+                c.flags.add(Flag.TARGET_COLUMN)
+            if "metric" in roles:
+                c.metric_column = roles.index("metric")
         if unit.startswith(pats["frequency_unit"]) and pats["per_period"].search(view[max(cs, start - 8):start]):
             c.flags.add(Flag.FREQUENCY)
         if lo[0] in pats["word_numerals"] and not c.cue and _inside_word(view, start):
@@ -226,7 +258,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add(Flag.TIME_MEASURE)
         out.append(c)
     _share_list_verbs(view, out)
-    link_baselines(view, out, pats)
+    link_baselines(view, out, pats, headers)
     return out
 
 

@@ -27,7 +27,7 @@ def decide(cands: Sequence[Candidate], view: str) -> list[str]:
             labels.append("baseline")
         elif c.flags & NEVER_TARGET:
             labels.append("other")
-        elif Flag.RATE in c.flags or Flag.TIME_MEASURE in c.flags:
+        elif Flag.RATE in c.flags or Flag.TIME_MEASURE in c.flags or Flag.TARGET_COLUMN in c.flags:
             labels.append("target")
         elif c.cue:  # a time with only an "=" cue (确保24小时) is a duration
             labels.append("other" if Flag.TIME in c.flags and c.cue[0] == "=" else "target")

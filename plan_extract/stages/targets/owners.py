@@ -10,7 +10,7 @@ from typing import Optional
 import regex
 
 from ...text.spans import line_start
-from .baselines import rows_above
+from .tables import rows_above
 
 
 def owner_of(view: str, text: str, pos: int, column_rx: regex.Pattern) -> Optional[str]:

@@ -31,7 +31,7 @@ def _patterns(rules: Rules):
         # what a number or a placeholder can start with: most positions fail this one test
         first = "[" + rules.get("shared", "chars", "cn_numeral") + r"\dxX×_]"
         amount = (rf"(?<![\d.A-Za-z_])(?={first})(?P<lo>{ph}|{num})(?:(?:{t('range_lo_unit')})?{sep}(?P<hi>{ph}|{num}))?"
-                  rf"(?P<more>{more})?\s*(?P<unit>{magnitude}?(?:{unit_alt})|{magnitude}|{t('ratio_unit')})?"
+                  rf"(?P<more>{more})?[^\S\t]*(?P<unit>{magnitude}?(?:{unit_alt})|{magnitude}|{t('ratio_unit')})?"
                   rf"(?P<half>{t('half_after_unit')})?(?P<per>{t('per_unit')})?")
         cues = sorted(((c, comp) for comp in t("cues_before") for c in rules.value("targets", "cues_before", comp)),
                       key=lambda x: -len(x[0]))
@@ -44,6 +44,7 @@ def _patterns(rules: Rules):
             "cue_of": dict(cues),
             "cue_rx": regex.compile("|".join(regex.escape(c) for c, _ in cues)),
             "after": after,
+            "after_words": {c for c, _ in after},
             "after_rx": regex.compile("|".join(regex.escape(c) for c, _ in after)),
             "verbs": verbs,
             "object_verbs": set(verbs) | set(t("metric_verbs")),
@@ -61,7 +62,10 @@ def _patterns(rules: Rules):
             "per_person": regex.compile(t("per_person")),
             "time_metric": regex.compile(t("time_metric")),
             "never_unit_measure": regex.compile(t("never_unit_measure")),
-            "actual_column": regex.compile(t("actual_column")),
+            "header_year": regex.compile(t("header_year")),
+            "bracket_unit": regex.compile(t("bracket_unit")),
+            **{f"{role}_column": regex.compile(t(f"{role}_column"))
+               for role in ("actual", "target", "unit", "metric", "deadline", "other")},
             "owner_column": regex.compile(t("owner_column")),
             "condition": regex.compile(t("condition")),
             "verb_window": t("verb_window"),

@@ -12,7 +12,8 @@ from ...rules import Rules
 from ...text.numerals import as_json_number, to_number
 from ...text.script import to_simplified
 from ...text.segment import cut
-from .baselines import _table_cell, baselines_of
+from .baselines import baselines_of
+from .tables import table_cell, without_unit
 from ...text.punctuation import COLON, COMMA, FULL_STOP, LIST_COMMA, PAREN_CLOSE, PAREN_OPEN, char_class
 from .patterns import CLAUSE_REACH, CLAUSE_STOP, SEGMENT_STOP, _LAST_STOP, _patterns, fold_unit, starts_with_marker
 
@@ -115,10 +116,18 @@ def _metric_after(view: str, text: str, end: int, pats) -> tuple[str, int]:
     return to_simplified(text[end:m.end()]).rstrip(pats["noun_after_strip"]), m.end()
 
 
-def _row_metric(view: str, text: str, row: int, at: int, rules: Rules) -> tuple[str, int]:
-    """The first cell of a table row before ``at`` that holds a name (not a
-    序号 number, not empty): it names what the row's values measure."""
+def _row_metric(view: str, text: str, row: int, at: int, rules: Rules,
+                column: Optional[int] = None) -> tuple[str, int]:
+    """The cell of a table row under the header's measure column, else the
+    first cell before ``at`` that holds a name (not a 序号 number, not
+    empty): it names what the row's values measure."""
     start = row
+    for _ in range(column or 0):  # the header names the measure's column
+        nxt = view.find("\t", start, at)
+        if nxt < 0:
+            start = row
+            break
+        start = nxt + 1
     while start < at:
         end = view.find("\t", start, at)
         if end < 0:
@@ -129,7 +138,7 @@ def _row_metric(view: str, text: str, row: int, at: int, rules: Rules) -> tuple[
             if len(name) > rules.get("targets", "metric_max") or any(ch in name for ch in COMMA + FULL_STOP + COLON):
                 return "", row
             first = start + len(cell) - len(cell.lstrip())
-            return to_simplified(text[first:first + len(name)]), first
+            return without_unit(to_simplified(text[first:first + len(name)]), _patterns(rules)), first
         start = end + 1
     return "", row
 
@@ -189,8 +198,8 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
             and not _LAST_STOP[SEGMENT_STOP].search(view, c.cue[2], c.start):
         # 至少开展护理查房1次: the activity counted stands between the cue and the number
         metric, m_start = _metric_before(view, text, c.cue[2], c.start, pats, count=True, floor=c.cue[2])
-    if not metric and _table_cell(view, c.start)[1]:
-        metric, m_start = _row_metric(view, text, _table_cell(view, c.start)[0], c.start, rules)
+    if not metric and table_cell(view, c.start)[1]:
+        metric, m_start = _row_metric(view, text, table_cell(view, c.start)[0], c.start, rules, c.metric_column)
     if not metric:
         counted = not is_rate and c.unit.split("/")[0] not in pats["measure_units"]
         floor, metric_end = _around_deadlines(view, deadlines, metric_end)

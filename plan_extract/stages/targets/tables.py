@@ -1,0 +1,136 @@
+"""Tables as rows and columns: what each column of an indicator table holds.
+
+A table reaches this stage as tab-separated rows in the plan's view, from
+wherever it came (a Word or web table, a spreadsheet, a pipe table, columns
+aligned with spaces).  Its header row (the nearest row above without values)
+names each column's role: the measure's name, a unit, a planned value, an
+actual or base value, who answers for it, a time limit.  The roles, not the
+order of the columns, say which value of a row is the target and which its
+baseline (``指标 目标值 114年实际值`` puts the actual value last), and a unit
+column gives a bare cell its unit (``县域内就诊率 | % | 89.6 | ≥90``).
+The header words are ``rules/targets.yaml``'s ``*_column`` entries.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional, Sequence
+
+import regex
+
+from ...text.spans import line_start
+
+TABLE_HEADER_REACH = 60  # rows searched above a table row for its header
+_DIGIT = regex.compile(r"\d")
+_PER_ONE = regex.compile(r"^1(?=/)")  # 1/10万 as the unit /10万
+
+
+def table_cell(view: str, pos: int) -> tuple[int, int]:
+    """(start of the row, column of ``pos``) in a tab-separated table row (decision 39)."""
+    row = line_start(view, pos)
+    return row, view.count("\t", row, pos)
+
+
+def row_cells(view: str, row: int) -> list[str]:
+    """The cells of the row starting at ``row``."""
+    end = view.find("\n", row)
+    return view[row:len(view) if end < 0 else end].split("\t")
+
+
+def rows_above(view: str, row: int) -> Iterator[list[str]]:
+    """The cells of the table rows above the line starting at ``row``,
+    nearest first, as far as a header may sit (the table ends at a line
+    without tabs)."""
+    end = row - 1
+    for _ in range(TABLE_HEADER_REACH):
+        if end <= 0:
+            return
+        start = line_start(view, end)
+        cells = view[start:end].split("\t")
+        if len(cells) < 2:
+            return
+        yield cells
+        end = start - 1
+
+
+def header_year(cell: str, pats) -> Optional[int]:
+    """The year a header cell names (2025年完成值; ROC 114年實際值), if any."""
+    m = pats["header_year"].search(cell)
+    if not m:
+        return None
+    return int(m.group("ad")) if m.group("ad") else 1911 + int(m.group("roc"))
+
+
+def column_roles(header: Sequence[str], pats) -> tuple[str, ...]:
+    """Each header cell's role: ``owner``, ``deadline``, ``unit``, ``actual``,
+    ``target``, ``metric`` or ``other``.  Columns named by a year alone
+    (``2025年 2026年``) are read against each other: the latest is the
+    target, the earlier ones actual values."""
+    roles, years = [], []
+    for cell in header:
+        cell = cell.strip()
+        year = header_year(cell, pats)
+        years.append(year)
+        role = next((name for name in _ROLE_ORDER if pats[f"{name}_column"].search(cell)), None)
+        roles.append(role or ("year" if year else "none"))
+    dated = [y for y, r in zip(years, roles) if r in ("year", "target") and y]
+    latest = max(dated) if dated else None
+    return tuple(("target" if y == latest else "actual") if r == "year" else r for r, y in zip(roles, years))
+
+
+# the first of these whose header word a cell holds is its role (指标属性 is
+# ``other`` before 预期 makes it a target, 完成时限 a deadline before 完成 an actual)
+_ROLE_ORDER = ("other", "owner", "deadline", "unit", "actual", "target", "metric")
+
+
+HEADER_CELL_MAX = 16  # a header cell names a column; a longer one is a row's text
+
+
+def table_headers(view: str, pats) -> dict[int, tuple[list[str], tuple[str, ...]]]:
+    """For each table row (by its start in ``view``), the (cells, roles) of
+    its header: the last row above it in the same table whose cells are
+    short, hold no digit but a year's, and name a value, unit, owner or
+    time-limit column.  One pass over the lines; a line without a tab ends
+    a table."""
+    out: dict[int, tuple[list[str], tuple[str, ...]]] = {}
+    header = None
+    pos = 0
+    for line in view.split("\n"):
+        if "\t" not in line:
+            header = None
+        else:
+            if header is not None:
+                out[pos] = header
+            cells = line.split("\t")
+            if all(len(c.strip()) <= HEADER_CELL_MAX and not _DIGIT.search(pats["header_year"].sub("", c)) for c in cells):
+                roles = column_roles(cells, pats)
+                if any(r in _HEADER_ROLES for r in roles):
+                    header = (cells, roles)
+        pos += len(line) + 1
+    return out
+
+
+_HEADER_ROLES = ("target", "actual", "unit", "owner", "deadline")
+
+
+def cell_unit(view: str, row: int, column: int, header: Sequence[str], roles: Sequence[str], pats) -> Optional[str]:
+    """The unit of a bare value in ``column`` of the row at ``row``: the
+    row's cell under the unit column, else one in brackets after the
+    column's header (``2026年目标（%）``) or after the row's measure
+    (``孕产妇死亡率（/10万）``)."""
+    cells = row_cells(view, row)
+    if "unit" in roles:
+        k = roles.index("unit")
+        unit = cells[k].strip() if k < len(cells) else ""
+        return _PER_ONE.sub("", unit) if unit and not _DIGIT.search(unit.lstrip("1")) else None
+    for cell in ([header[column]] if column < len(header) else []) + \
+            [c for c, r in zip(cells, roles) if r == "metric"]:
+        m = pats["bracket_unit"].search(cell.strip())
+        if m:
+            return _PER_ONE.sub("", m.group("unit"))
+    return None
+
+
+def without_unit(name: str, pats) -> str:
+    """A row's measure without the unit bracketed after it (门诊人次（万人次）)."""
+    m = pats["bracket_unit"].search(name)
+    return name[:m.start()].rstrip() if m and m.start() > 0 else name

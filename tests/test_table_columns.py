@@ -1,0 +1,70 @@
+"""Tables read by their columns' roles (issue 19): the header, not the order
+of the columns, says which value of a row is the target and which its
+baseline, and a unit column or a bracketed unit gives a bare cell its unit.
+Each shape runs through the whole pipeline, with the rules alone and with
+the shipped models."""
+
+import pytest
+
+from plan_extract import extract_text
+
+PIPE_WITH_UNIT_COLUMN = """汀北县医共体2026年工作计划
+一、指标分解
+| 序号 | 类别 | 指标名称 | 单位 | 2025年基数 | 2026年目标 | 牵头单位 |
+|---|---|---|---|---|---|---|
+| 1 | 服务能力 | 县域内就诊率 | % | 89.6 | ≥90 | 医共体办公室 |
+| 2 | 服务能力 | 每万人口全科医生数 | 人 | 3.1 | 4 | 人事科 |
+| 3 | 运行效率 | 家庭医生签约服务费收入 | 万元 | 420 | 500 | 财务科 |
+二、保障措施
+加强督导考核。
+"""
+
+TARGET_BEFORE_ACTUAL = """青禾县卫生局2026年度工作计划
+一、关键绩效指标
+指标名称                    目标值        114年实际值
+成人预防保健服务利用率      ≧36%          33.8%
+大肠癌筛检率                ≧42%          39.6%
+口腔黏膜筛检率              ≧50%          47.2%
+二、工作措施
+加强宣传。
+"""
+
+YEARS_ONLY = """白沙县妇幼保健院2026年工作计划
+一、主要指标
+指标\t2025年\t2026年
+孕产妇系统管理率（%）\t91.2\t93
+住院分娩人数（人）\t2310\t2500
+二、措施
+完善制度。
+"""
+
+
+def _rows(text, models):
+    plan = extract_text(text, models=models)[0]
+    return {t["metric"]: (t["comparator"], t["value"], t["unit"],
+                          t["baseline"] and (t["baseline"]["value"], t["baseline"]["year"]))
+            for t in plan["targets"]}
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_a_unit_column_gives_bare_cells_their_unit_and_the_measure_column_the_metric(models):
+    rows = _rows(PIPE_WITH_UNIT_COLUMN, models)
+    assert rows["县域内就诊率"] == (">=", 90, "%", (89.6, 2025))
+    assert rows["每万人口全科医生数"] == ("=", 4, "人", (3.1, 2025))
+    assert rows["家庭医生签约服务费收入"] == ("=", 500, "万元", (420, 2025))
+    assert "服务能力" not in rows  # the class column names no measure
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_the_actual_column_after_the_target_column_is_the_baseline(models):
+    rows = _rows(TARGET_BEFORE_ACTUAL, models)
+    assert rows["大肠癌筛检率"] == (">=", 42, "%", (39.6, 2025))  # ROC 114 is 2025
+    assert rows["口腔黏膜筛检率"] == (">=", 50, "%", (47.2, 2025))
+    assert all(value != 33.8 for _, value, _, _ in rows.values())
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_year_columns_alone_make_the_latest_the_target_and_a_bracketed_unit_the_unit(models):
+    rows = _rows(YEARS_ONLY, models)
+    assert rows["孕产妇系统管理率"] == ("=", 93, "%", (91.2, 2025))
+    assert rows["住院分娩人数"] == ("=", 2500, "人", (2310, 2025))
