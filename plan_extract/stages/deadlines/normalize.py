@@ -102,8 +102,10 @@ def normalize(kind: str, m: regex.Match, year: Optional[int], rules: Rules):
         else:
             second_half = m.group()[len(m.group()) // 2:]
             y2 = _year_of(m, g, "y2", year, blank_year) if g.get("y2") or table["year_mark"] in second_half else y
-        if not g.get("d"):
-            return f"{_date(y, month, 1)}/{_date(y2, m2, _last_day(y2, m2))}", None
+        if not g.get("d"):  # 7月中旬至8月下旬: from the first part's first day to the second's last
+            first, last = table["month_part"].get(g.get("part"), (1,))[0], \
+                table["month_part"].get(g.get("part2"), (None, "last"))[1]
+            return f"{_date(y, month, _day(first, y, month))}/{_date(y2, m2, _day(last, y2, m2))}", None
         d1, d2 = int(to_number(g["d"])), int(to_number(g["d2"]))
         return f"{_date(y, month, d1)}/{_date(y2, m2, d2)}", None
     if kind == "by":

@@ -31,8 +31,9 @@ LineDecider = Callable[[Sequence[Line]], Sequence[str]]
 def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
     titles = [i for i, ln in enumerate(lines) if ln.kind == "title" and not ln.collection]
     ordinal = [i for i in titles if lines[i].ordinal]
-    if ordinal:
-        return ordinal
+    if ordinal:  # and a title without an ordinal that chrome sets apart from the plan before
+        apart = [i for i in titles if not lines[i].ordinal and _after_chrome(lines, i) and _body_after(lines, i) >= 200]
+        return sorted(ordinal + apart)
     for level in sorted({lines[i].heading for i in titles if lines[i].heading}):
         same = [i for i in titles if lines[i].heading == level]
         if len(same) >= 2:
@@ -82,6 +83,15 @@ def _isolated(lines: list[Line], i: int) -> bool:
     before = i == 0 or lines[i - 1].kind != "text"
     after = i + 1 >= len(lines) or lines[i + 1].kind != "title"
     return before and after
+
+
+def _after_chrome(lines: list[Line], i: int) -> bool:
+    """The nearest non-blank line before ``i`` is page chrome or a related list
+    (a collection page puts its ads and links between plans)."""
+    for ln in map(lines.__getitem__, range(i - 1, -1, -1)):
+        if ln.kind != "blank":
+            return ln.kind in ("site_chrome", "related_list", "boilerplate")
+    return False
 
 
 def _after_paragraph(lines: list[Line], i: int, date_line: regex.Pattern) -> bool:

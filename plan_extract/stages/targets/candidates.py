@@ -12,6 +12,7 @@ from ...rules import Rules, load_rules
 from ...text.numerals import COUNTED_HALF, FRACTION, FRACTIONS, MAGNITUDES, to_number
 from ...text.punctuation import LIST_COMMA, TITLE_CLOSE, TITLE_OPEN
 from ...text.segment import cut, tokenizer, word_crosses
+from ...text.parts import review_parts
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
 from .baselines import link_baselines
 from .tables import cell_unit, table_headers
@@ -131,20 +132,6 @@ def _past(view: str, start: int, sentence: int, pats) -> bool:
     return bool(last) and not pats["future"].search(view, last.end(), start)
 
 
-def _review_heading(title: str, rules: Rules) -> bool:
-    """A heading over last period's results or problems, not over plans."""
-    return bool(rules.re("targets", "review_heading").search(title)) \
-        and not rules.re("targets", "plan_heading").search(title)
-
-
-
-def _subtree_end(sections: Sequence[Section], k: int, default: int) -> int:
-    """Where node ``k``'s part ends: at the next node of its level or above
-    (第一部分 2025年工作总结 holds its 一、二、 as well)."""
-    level = sections[k].level
-    return next((s.start for s in sections[k + 1:] if s.level <= level), default)
-
-
 def _myriad_of_whole(numeral: Optional[str]) -> bool:
     """A Chinese numeral ending in a myriad that multiplies all of it (三十万:
     30 of 万), not only its last part (三亿零八万 is 300,080,000)."""
@@ -160,8 +147,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
     (``一、2025年工作回顾``) is flagged ``past`` like one after ``已``.
     """
     rules = rules or load_rules()
-    review = [(s.start, _subtree_end(sections, k, len(view))) for k, s in enumerate(sections)
-              if _review_heading(s.title, rules)]
+    review = review_parts(sections, len(view), rules)
     pats = _patterns(rules)
     never, time_units = set(rules.value("targets", "never_units")), set(rules.value("targets", "time_units"))
     cue_only = set(rules.value("targets", "cue_only_units"))
