@@ -88,7 +88,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
             line.kind = "blank"
             continue
         if in_related and len(v) <= item_max and not _SENTENCE.search(v) and not is_chrome(v) \
-                and not (_body_follows(lines, k) and _title(line, title_rules)):
+                and not (_body_follows(lines, k, rules) and _title(line, title_rules)):
             line.kind = "related_list"  # a title-like line inside the list is a list item, unless a body follows it
             continue
         if not breadcrumb.match(v) and _title(line, title_rules):  # 首页 > … > 年度计划 names no plan
@@ -108,13 +108,14 @@ def _classify(lines: list[Line], rules: Rules) -> None:
             in_related = False
 
 
-def _body_follows(lines: list[Line], k: int) -> bool:
+def _body_follows(lines: list[Line], k: int, rules: Rules) -> bool:
     """Whether the next non-blank line after ``k`` is prose (it ends a sentence,
-    which list items do not): a plan's title after a related list opens a plan."""
+    which list items do not) or a section heading (一、工作目标): a plan's title
+    after a related list opens a plan."""
     for line in lines[k + 1:k + 4]:
         v = line.view.strip()
         if v:
-            return _SENTENCE.search(v) is not None
+            return _SENTENCE.search(v) is not None or opens_with_marker(v, rules)
     return False
 
 

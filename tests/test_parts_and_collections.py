@@ -1,0 +1,58 @@
+"""Two boundary classes of issue 19, end to end on written text: the parts of
+a plan that review the past hold no deadlines (an item whose sentence only
+mentions 完成情况 is no such part), and a collection page whose plans mostly
+carry ordinals also opens a plan at a plain title set apart by the site's
+ads and links."""
+
+from plan_extract import extract_text
+
+REVIEW = """栖云县卫生健康局2026年工作要点
+一、2025年工作回顾
+过去一年，面对7月强降雨等不利影响，全县完成村卫生室改造12所，3月份开展了专项整治。
+二、2026年主要任务
+（一）基层能力建设
+6月底前完成乡镇卫生院设备配置，每季度开展一次督导。
+（二）考核办法
+1.将各项指标完成情况纳入绩效考核。
+2.每月10日前公布上月各项指标完成情况。
+"""
+
+PARAGRAPH = "加强质量管理，落实各项核心制度，全年开展质量检查不少于12次，门诊病历甲级率达到95%以上，持续改进服务流程，提升患者满意度。"
+
+COLLECTION = f"""2026年医院工作计划（精选3篇）
+篇一：澄江市人民医院2026年工作计划
+一、工作目标
+{PARAGRAPH * 2}
+二、主要措施
+{PARAGRAPH * 2}
+
+下载文档　　收藏　　分享
+猜你喜欢：
+2026年护理部工作计划范文
+医院检验科工作总结（通用5篇）
+
+放射科年度工作计划
+一、工作目标
+{PARAGRAPH * 2}
+二、主要措施
+{PARAGRAPH * 2}
+
+【篇3】澄江市中医院2026年工作计划
+一、工作目标
+{PARAGRAPH * 2}
+"""
+
+
+def test_a_review_part_holds_no_deadlines_but_an_item_mentioning_results_does():
+    plan = extract_text(REVIEW, models=False)[0]
+    texts = [d["text"] for d in plan["deadlines"]]
+    assert "7月" not in texts and "3月份" not in texts  # past time under 2025年工作回顾
+    assert texts == ["6月底前", "每季度", "每月10日前"]
+
+
+def test_a_plain_title_between_ordinal_plans_opens_a_plan_when_chrome_sets_it_apart():
+    plans = extract_text(COLLECTION, models=False)
+    assert [p["title"] for p in plans] == ["篇一：澄江市人民医院2026年工作计划", "放射科年度工作计划",
+                                           "【篇3】澄江市中医院2026年工作计划"]
+    assert plans[1]["year"] == 2026  # from the collection title
+    assert all("猜你喜欢" not in p["text"] for p in plans)
