@@ -37,6 +37,7 @@ def _row_baseline(view: str, cands: list[Candidate], i: int, headers) -> Optiona
     return best[1] if best else None
 
 
+CHANGE_FROM_REACH = 12  # characters before an earlier level where its 由 may stand (由目前的平均2天)
 ROW_REACH = 6  # candidates on either side searched for a row's actual value
 
 
@@ -61,8 +62,8 @@ def link_baselines(view: str, cands: list[Candidate], pats, headers=None) -> Non
             if column:  # the first cell names the metric; a value there is no baseline
                 prev.baseline_of = i
                 continue
-        before = view[max(c.clause_start, c.start - 2):c.start]
-        if before.endswith(pats["change_from"]) and i + 1 < len(cands):
+        if pats["change_from"].search(view, max(c.clause_start, c.start - CHANGE_FROM_REACH), c.start) \
+                and i + 1 < len(cands):
             nxt = cands[i + 1]
             if nxt.clause_start == c.clause_start or nxt.start - c.end < 12:
                 if pats["change_to"].search(view[c.end:nxt.start]):

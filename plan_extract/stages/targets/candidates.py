@@ -14,7 +14,7 @@ from ...text.punctuation import LIST_COMMA, TITLE_CLOSE, TITLE_OPEN
 from ...text.segment import cut, tokenizer, word_crosses
 from ...text.parts import review_parts
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
-from .baselines import link_baselines
+from .baselines import CHANGE_FROM_REACH, link_baselines
 from .tables import cell_unit, table_headers
 from .patterns import YEAR, _clause_start, _patterns
 
@@ -245,6 +245,13 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
         out.append(c)
     _share_list_verbs(view, out)
     link_baselines(view, out, pats, headers)
+    for c in out:  # 由目前的2天缩短至1天: 目前 dates the earlier level, not the target
+        if c.change_from is None or Flag.PAST not in c.flags or Flag.REVIEW in c.flags:
+            continue
+        base = out[c.change_from]
+        lead = pats["change_from"].search(view, max(c.sentence_start, base.start - CHANGE_FROM_REACH), base.start)
+        if lead and not _past(view, lead.start(), c.sentence_start, pats) and not _past(view, c.start, base.end, pats):
+            c.flags.discard(Flag.PAST)
     return out
 
 

@@ -12,7 +12,7 @@ from ...rules import Rules
 from ...text.numerals import as_json_number, to_number
 from ...text.script import to_simplified
 from ...text.segment import cut
-from .baselines import baselines_of
+from .baselines import CHANGE_FROM_REACH, baselines_of
 from .tables import table_cell, without_unit
 from ...text.punctuation import COLON, COMMA, FULL_STOP, LIST_COMMA, PAREN_CLOSE, PAREN_OPEN, char_class
 from .patterns import CLAUSE_REACH, CLAUSE_STOP, SEGMENT_STOP, _LAST_STOP, _patterns, fold_unit, starts_with_marker
@@ -86,7 +86,8 @@ def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool
         pos += len(tokens.pop(0))
     while tokens and (tokens[-1] in pats["trail"] or not tokens[-1].strip()):
         tokens.pop()
-    if count:  # the object of the last planned-count verb, if it is more than a character
+    if count and tokens and tokens[-1] not in pats["measure_heads"]:  # 种植面积 names the measure
+        # the object of the last planned-count verb, if it is more than a character
         for k in range(len(tokens) - 1, -1, -1):
             if tokens[k] in pats["object_verbs"] and len("".join(tokens[k + 1:])) > 1:
                 pos += sum(len(tk) for tk in tokens[:k + 1])
@@ -143,6 +144,11 @@ def _row_metric(view: str, text: str, row: int, at: int, rules: Rules,
     return "", row
 
 
+PROSE_CELL_MIN = 6  # Han characters before a number in its table cell: a sentence, not a value (较上年提高)
+# full-width digits and Latin letters (U+FF10-FF19, FF21-FF3A, FF41-FF5A) as ASCII;
+# brackets and other signs keep their width, as the gold writes them
+_HALF_WIDTH = {cp: cp - 0xFEE0 for first, last in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+               for cp in range(first, last + 1)}
 _NAME = regex.compile(r"[\p{Han}A-Za-z]")
 
 
@@ -186,8 +192,8 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
                                  cands[c.change_from].start if c.change_from is not None else c.start))
     if c.change_from is not None:
         b_start = cands[c.change_from].start
-        k = max(view.rfind(word, b_start - 4, b_start) for word in pats["change_from"])
-        metric_end = min(metric_end, k if k >= 0 else b_start)
+        lead = pats["change_from"].search(view, max(0, b_start - CHANGE_FROM_REACH), b_start)
+        metric_end = min(metric_end, lead.start() if lead else b_start)
     is_rate = Flag.RATE in c.flags and fold_unit(c.unit) not in pats["rate_units_counted"]
     metric, m_start, span_end = "", metric_end, c.end
     if not is_rate:
@@ -198,11 +204,15 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
             and not _LAST_STOP[SEGMENT_STOP].search(view, c.cue[2], c.start):
         # 至少开展护理查房1次: the activity counted stands between the cue and the number
         metric, m_start = _metric_before(view, text, c.cue[2], c.start, pats, count=True, floor=c.cue[2])
-    if not metric and table_cell(view, c.start)[1]:
-        metric, m_start = _row_metric(view, text, table_cell(view, c.start)[0], c.start, rules, c.metric_column)
+    row, column = table_cell(view, c.start)
+    cell_start = view.rfind("\t", row, c.start) + 1 if column else 0
+    prose_cell = column and len(_HAN.findall(view, cell_start, metric_end)) >= PROSE_CELL_MIN
+    if not metric and column and not prose_cell:  # a value cell: the row's measure names it
+        metric, m_start = _row_metric(view, text, row, c.start, rules, c.metric_column)
     if not metric:
         counted = not is_rate and c.unit.split("/")[0] not in pats["measure_units"]
         floor, metric_end = _around_deadlines(view, deadlines, metric_end)
+        floor = max(floor, cell_start)  # prose in a table cell: its metric stays in the cell
         metric, m_start = _metric_before(view, text, c.start, metric_end, pats, count=counted, floor=floor)
         if is_rate and c.cue is None and not metric:
             metric = ""
@@ -237,6 +247,7 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     if pats["any_metric_drop"].search(metric) or starts_with_marker(metric, rules):
         for drop in pats["metric_drop"]:
             metric = drop(metric)
+    metric = metric.translate(_HALF_WIDTH)  # ６５岁 as 65岁: one metric however the digits were typed
     if len(metric) > rules.get("targets", "metric_max"):
         metric = metric[-rules.get("targets", "metric_max"):]
     return {"start": start, "end": end, "metric": metric, "metric_start": m_start, "shared": shared,
