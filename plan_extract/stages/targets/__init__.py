@@ -36,7 +36,7 @@ def candidates_of(plan: Plan, sections: Sequence[Section], *,
     """The plan's target candidates and the rules' label of each: what a
     model sees at run time, and what training labels from the gold."""
     rules = rules or load_rules()
-    cands = find_candidates(plan.view, rules=rules, sections=sections)
+    cands = find_candidates(plan.view, rules=rules, sections=sections, year=plan.year)
     return cands, rule_decide(cands, plan.view)
 
 

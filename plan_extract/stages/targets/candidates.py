@@ -132,6 +132,14 @@ def _past(view: str, start: int, sentence: int, pats) -> bool:
     return bool(last) and not pats["future"].search(view, last.end(), start)
 
 
+def _earlier_year(view: str, sentence: int, year: Optional[int], pats) -> bool:
+    """The sentence starting at ``sentence`` opens with a year before the plan's."""
+    if year is None:
+        return False
+    m = pats["past_year_opening"].match(view, sentence)
+    return bool(m) and int(m.group("year")) < year
+
+
 def _myriad_of_whole(numeral: Optional[str]) -> bool:
     """A Chinese numeral ending in a myriad that multiplies all of it (三十万:
     30 of 万), not only its last part (三亿零八万 is 300,080,000)."""
@@ -140,11 +148,14 @@ def _myriad_of_whole(numeral: Optional[str]) -> bool:
     return all(MAGNITUDES[ch] < MAGNITUDES[numeral[-1]] for ch in numeral[:-1] if ch in MAGNITUDES)
 
 
-def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Sequence[Section] = ()) -> list[Candidate]:
+def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Sequence[Section] = (),
+                    year: Optional[int] = None) -> list[Candidate]:
     """Every number with a unit in ``view``, with its context.
 
     ``sections``: the plan's nodes; a number under a review heading
     (``一、2025年工作回顾``) is flagged ``past`` like one after ``已``.
+    ``year``: the plan's; a sentence opening with an earlier year
+    (``2025年，…达到41.7%``) reports it, and its numbers are flagged ``past``.
     """
     rules = rules or load_rules()
     review = review_parts(sections, len(view), rules)
@@ -207,7 +218,7 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
         in_review = any(a <= start < b for a, b in review)
         if in_review:
             c.flags.add(Flag.REVIEW)
-        if in_review or _past(view, start, sentence, pats):
+        if in_review or _past(view, start, sentence, pats) or _earlier_year(view, sentence, year, pats):
             c.flags.add(Flag.PAST)
         if pats["per_person"].search(view, cs, start) and not (c.cue and c.cue[0] in (">=", "<=")):
             c.flags.add(Flag.PER_PERSON)

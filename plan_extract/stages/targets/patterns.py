@@ -58,6 +58,7 @@ def _patterns(rules: Rules):
             "routine_units": tuple(t("routine_units")),
             "article_units": set(t("article_units")),
             "past": regex.compile(t("past")),
+            "past_year_opening": regex.compile(t("past_year_opening")),
             "future": regex.compile(t("future")),
             "per_person": regex.compile(t("per_person")),
             "time_metric": regex.compile(t("time_metric")),

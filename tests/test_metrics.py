@@ -1,0 +1,38 @@
+"""Metrics as tools group them (issue 19): one name per measure however the
+digits were typed, a shared value's later measure named in full, prose in a
+table cell named by its own words, not by the row's task."""
+
+import pytest
+
+from phrases import extract_phrase
+
+
+def _metrics(text):
+    targets, _ = extract_phrase(text, 2026, sections=True)
+    return [(t["metric"], t["value"]) for t in targets]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("传染病报告率和报告及时率均达到100%", [("传染病报告率", 100), ("传染病报告及时率", 100)]),
+    ("高血压、2型糖尿病患者基层规范管理服务率均达到66%",
+     [("高血压患者基层规范管理服务率", 66), ("2型糖尿病患者基层规范管理服务率", 66)]),
+    ("理论考核和操作考核合格率均达到95%", [("理论考核合格率", 95), ("操作考核合格率", 95)]),
+])
+def test_each_measure_of_a_shared_value_is_named_in_full(text, want):
+    assert _metrics(text) == want
+
+
+def test_full_width_digits_give_the_same_metric_as_ascii_ones():
+    assert _metrics("６５岁及以上老年人健康管理率达到６６％") == _metrics("65岁及以上老年人健康管理率达到66%") \
+        == [("65岁及以上老年人健康管理率", 66)]
+
+
+def test_prose_in_a_table_cell_is_named_by_its_own_words_a_value_cell_by_the_row():
+    table = ("序号\t重点任务\t具体内容\t完成时限\n"
+             "1\t深化医药卫生体制改革\t全省紧密型县域医共体不少于78个\t2026年底前\n"
+             "序号\t指标名称\t单位\t2026年目标值\n"
+             "2\t县域内就诊率\t%\t≥90\n")
+    metrics = dict(_metrics(table))
+    assert metrics.get(78) is None and any("紧密型县域医共体" in m and v == 78 for m, v in _metrics(table))
+    assert ("县域内就诊率", 90) in _metrics(table)
+    assert all(m != "深化医药卫生体制改革" for m, _ in _metrics(table))
