@@ -132,7 +132,8 @@ def test_held_out_documents_with_the_shipped_models():
                                         ("heldout6", 4), ("heldout7", 4), ("heldout8", 4),
                                         ("heldout9", 4), ("heldout10", 4), ("heldout11", 4),
                                         ("heldout12", 5), ("heldout13", 5), ("heldout14", 5),
-                                        ("heldout15", 5), ("heldout16", 5), ("heldout18", 5)])
+                                        ("heldout15", 5), ("heldout16", 5), ("heldout18", 5),
+                                        ("heldout19", 5), ("heldout21", 5), ("heldout22", 5)])
 def test_later_held_out_sets_with_the_shipped_models(name, count):
     """data/heldout2 and heldout3: regression guards (see their READMEs)."""
     from plan_extract import extract_file
