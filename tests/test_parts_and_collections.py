@@ -56,3 +56,31 @@ def test_a_plain_title_between_ordinal_plans_opens_a_plan_when_chrome_sets_it_ap
                                            "【篇3】澄江市中医院2026年工作计划"]
     assert plans[1]["year"] == 2026  # from the collection title
     assert all("猜你喜欢" not in p["text"] for p in plans)
+
+
+PORTAL_TAIL = """当前位置：首页 > 政务公开 > 部门动态
+河湾县卫生健康局2026年工作要点
+🌟一、工作目标
+到2026年底，家庭医生签约率达到75%以上。
+🌟二、重点任务
+6月底前完成乡镇卫生院设备配置。
+河湾县卫生健康局
+2026年2月9日
+分享到：微信 微博 QQ空间
+相关信息
+· 河湾县2026年基本公共卫生服务项目实施方案
+· 河湾县卫生健康局关于印发2026年卫生应急工作计划的通知
+"""
+
+
+def test_emoji_headings_are_nodes_and_a_portal_tail_is_no_plan():
+    plans = extract_text(PORTAL_TAIL, models=False)
+    assert [p["title"] for p in plans] == ["河湾县卫生健康局2026年工作要点"]
+    assert [s["marker"] for s in plans[0]["sections"]] == ["一、", "二、"]
+    assert "相关信息" not in plans[0]["text"] and "分享到" not in plans[0]["text"]
+
+
+def test_a_letter_spaced_title_is_a_title_kept_as_written():
+    text = "    青柳镇卫生院2026年工 作 计 划\n\n一、工作目标\n" + PARAGRAPH * 3 + "\n"
+    plan = extract_text(text, models=False)[0]
+    assert plan["title"] == "青柳镇卫生院2026年工 作 计 划"

@@ -68,3 +68,41 @@ def test_year_columns_alone_make_the_latest_the_target_and_a_bracketed_unit_the_
     rows = _rows(YEARS_ONLY, models)
     assert rows["孕产妇系统管理率"] == ("=", 93, "%", (91.2, 2025))
     assert rows["住院分娩人数"] == ("=", 2500, "人", (2310, 2025))
+
+PDF_ROWS = """清河县疾病预防控制中心2026年工作计划
+一、主要指标
+序号 类别 指标 单位 2025年实际 2026年目标 考核科室
+1 传染病 甲乙类传染病报告发病率 /10万 186.3 ≤200 传防科
+2 法定传染病报告及时率 % 99.6 100 传防科
+3 免疫规划 数字化预防接种门诊 个 9 12 免疫科
+二、保障措施
+加强督导。
+"""
+
+WEB_ROWS = """清河市生态环境局2026年工作要点
+一、约束性指标
+指标\t单位\t2025年\t2026年目标
+
+黑臭水体消除比例\t%\t—\t≥90（10月底前）
+
+生态质量指数（EQI）\t—\t61.8\t≥62
+
+二、重点任务
+加强监测。
+"""
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_a_pdf_table_in_single_spaces_with_a_merged_category_cell(models):
+    rows = _rows(PDF_ROWS, models)
+    assert rows["甲乙类传染病报告发病率"] == ("<=", 200, "/10万", (186.3, 2025))
+    assert rows["法定传染病报告及时率"] == ("=", 100, "%", (99.6, 2025))  # a row without its 类别 cell
+    assert rows["数字化预防接种门诊"] == ("=", 12, "个", (9, 2025))
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_web_table_rows_apart_a_note_after_a_value_and_a_unit_cell_saying_none(models):
+    rows = _rows(WEB_ROWS, models)
+    assert rows["黑臭水体消除比例"] == (">=", 90, "%", None)  # 10月底前 is neither its baseline nor a target
+    assert rows["生态质量指数（EQI）"] == (">=", 62, None, (61.8, 2025))  # an acronym, not a unit
+    assert all(unit != "月" for _, _, unit, _ in rows.values())

@@ -51,7 +51,9 @@ def aligned_tables(view: str, *, rules: Rules) -> str:
     rows.  Each gap's first character becomes a tab, so the length, and every
     offset, stays; the stages then read the rows as they read a tab-separated
     table.  Lines that are not rows (a page's running header) are skipped, up
-    to ``max_skipped`` in a row."""
+    to ``max_skipped`` in a row.  A row may have ``merged_cells`` cells fewer
+    than the header (a category cell spanning rows is drawn once): the
+    targets stage aligns such a row's cells to the header from the right."""
     spec = rules.get("clean", "aligned_table")
     header_cell = rules.memo("aligned_header", lambda: regex.compile(spec["header_cell"]))
     gap = rules.memo("aligned_gap", lambda: regex.compile(spec["cell_gap"]))
@@ -71,8 +73,9 @@ def aligned_tables(view: str, *, rules: Rules) -> str:
             continue
         rows, skipped, j = [k], 0, k + 1
         while j < len(lines) and skipped <= spec["max_skipped"]:
-            row = gap.split(lines[j].strip())
-            if len(row) == len(cells) and any(ch.isdigit() for c in row[1:] for ch in c):
+            row = gap.split(lines[j].strip())  # a row may lack a merged cell (类别 spanning rows)
+            if len(cells) - spec["merged_cells"] <= len(row) <= len(cells) and len(row) >= 3 \
+                    and any(ch.isdigit() for c in row[1:] for ch in c):
                 rows.append(j)
                 skipped = 0
             elif lines[j].strip():

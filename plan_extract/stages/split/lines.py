@@ -144,22 +144,25 @@ def _title_rules(rules: Rules):
         rules.get("plans", "title", "max_len"), rules.re("plans", "title_prefix"),
         rules.re("plans", "title_suffix", reverse=True), lambda view: opens_with_marker(view, rules),
         rules.re("plans", "title"), rules.re("plans", "markdown_heading"), rules.re("plans", "collection_suffix"),
-        rules.re("plans", "title", "contains")))
+        rules.re("plans", "title", "contains"), rules.re("plans", "letter_spacing")))
 
 
 def _title(line: Line, title_rules: tuple) -> bool:
     """Mark ``line`` as a plan title when it names a plan (``title_rules``:
     :func:`_title_rules`, fetched once per document)."""
-    max_len, title_prefix, title_suffix, opens_with_marker, title, markdown_heading, collection_suffix, plan_word = \
-        title_rules
-    if len(line.view.strip(" \t\u3000*_#")) > max_len:
+    max_len, title_prefix, title_suffix, opens_with_marker, title, markdown_heading, collection_suffix, plan_word, \
+        letter_spacing = title_rules
+    view = line.view
+    if len(view.strip(" \t\u3000*_#")) > max_len:
         return False  # the core is at least this long: a paragraph, decided without a search
-    if not plan_word.search(line.view):
-        return False  # no title without a plan word: one search of the line instead of four
-    prefix = title_prefix.match(line.view)
-    suffix = title_suffix.search(line.view, prefix.end())
+    if not plan_word.search(view):
+        view = letter_spacing.sub("", view)  # 工 作 计 划
+        if not plan_word.search(view):
+            return False  # no title without a plan word: one search of the line instead of four
+    prefix = title_prefix.match(view)
+    suffix = title_suffix.search(view, prefix.end())
     a, b = prefix.end(), max(prefix.end(), suffix.start())
-    core = line.view[a:b]
+    core = view[a:b]
     if not core or len(core) > max_len:
         return False
     if opens_with_marker(core):
@@ -167,11 +170,14 @@ def _title(line: Line, title_rules: tuple) -> bool:
     m = title.match(core)
     if not m:
         return False
-    heading = markdown_heading.match(line.view)
+    heading = markdown_heading.match(view)
     line.kind = "title"
     line.ordinal = bool(m.group("ordinal") or m.group("prefix"))
     line.collection = bool(m.group("collection")) or bool(
         collection_suffix.search(m.group("suffix") or ""))
     line.heading = len(heading.group("hashes")) if heading else 0
+    if view is not line.view:  # matched without its letter spacing: the title's bounds as written
+        a = title_prefix.match(line.view).end()
+        b = max(a, title_suffix.search(line.view, a).start())
     line.title = line.text[a:b].strip()
     return True

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 from ...core.document import Candidate, Flag
 from ...text.spans import in_brackets, line_start
 from .patterns import fold_unit
-from .tables import header_year, table_cell
+from .tables import for_row, header_year, table_cell
 
 
 def _table_baseline(view: str, prev: Candidate, c: Candidate, pats) -> bool:
@@ -53,7 +53,7 @@ def link_baselines(view: str, cands: list[Candidate], pats, headers=None) -> Non
                 b = cands[j]
                 b.baseline_of = i
                 row, column = table_cell(view, b.start)
-                cells = headers[row][0]
+                cells = for_row(headers[row], view, row)[0]
                 b.baseline_year = header_year(cells[column], pats) if column < len(cells) else None
             continue
         if i > 0 and line_start(view, c.start) not in headers and _table_baseline(view, cands[i - 1], c, pats):
@@ -72,7 +72,8 @@ def link_baselines(view: str, cands: list[Candidate], pats, headers=None) -> Non
         if i > 0:
             prev = cands[i - 1]
             m = pats["paren_baseline"].match(view[prev.end:c.start])
-            if m and in_brackets(view, c.start, "(", ")"):
+            same_unit = not prev.unit or not c.unit or fold_unit(prev.unit) == fold_unit(c.unit)
+            if m and same_unit and in_brackets(view, c.start, "(", ")"):  # not 90%（10月底前）
                 c.baseline_of = i - 1
                 c.baseline_year = int(m.group("y")) if m.group("y") else None
 

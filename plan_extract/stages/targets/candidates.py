@@ -10,15 +10,16 @@ import regex
 from ...core.document import Candidate, Flag, Section
 from ...rules import Rules, load_rules
 from ...text.numerals import COUNTED_HALF, FRACTION, FRACTIONS, MAGNITUDES, to_number
-from ...text.punctuation import LIST_COMMA, TITLE_CLOSE, TITLE_OPEN
+from ...text.punctuation import LIST_COMMA, PAREN_CLOSE, PAREN_OPEN, TITLE_CLOSE, TITLE_OPEN, char_class
 from ...text.segment import cut, tokenizer, word_crosses
 from ...text.parts import review_parts
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
 from .baselines import CHANGE_FROM_REACH, link_baselines
-from .tables import cell_unit, table_headers
+from .tables import cell_unit, for_row, table_headers
 from .patterns import YEAR, _clause_start, _patterns
 
 _HAN = regex.compile(r"\p{Han}")
+_BRACKETED = regex.compile(f"{char_class(PAREN_OPEN)}[^{PAREN_OPEN}{PAREN_CLOSE}]{{1,20}}{char_class(PAREN_CLOSE)}")
 _HAN_GAP = regex.compile(r"[\p{Han}\s]*")
 
 
@@ -90,15 +91,16 @@ def _table_value_unit(view: str, m: regex.Match, headers, pats) -> Optional[str]
     if header is None:
         return None
     column = view.count("\t", row, m.start())
-    cells, roles = header
+    cells, roles = for_row(header, view, row)
     if column >= len(roles) or roles[column] not in ("target", "actual"):
         return None
     number_end = m.end("hi") if m.group("hi") else m.end("lo")
     cell_start = view.rfind("\t", row, m.start()) + 1
     ends = [e for e in (view.find("\t", number_end), view.find("\n", number_end), len(view)) if e >= 0]
     before, after = view[cell_start:m.start()].strip(), view[number_end:min(ends)].strip()
-    if (before and before not in pats["cue_of"]) or (after and after not in pats["after_words"]):
-        return None
+    if (before and before not in pats["cue_of"]) or \
+            (after and after not in pats["after_words"] and not _BRACKETED.fullmatch(after)):
+        return None  # ≥90（10月底前）: a bracketed note after the value is no part of it
     return cell_unit(view, row, column, cells, roles, pats)
 
 
@@ -237,11 +239,12 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
             c.flags.add(Flag.DOCUMENT_NAME)
         header = headers.get(start - len(line)) if "\t" in line else None
         if header is not None:
-            roles, column = header[1], line.count("\t")
+            roles, column = for_row(header, view, start - len(line))[1], line.count("\t")
             role = roles[column] if column < len(roles) else None
-            if role == "actual":
+            opens_cell = not view[view.rfind("\t", 0, start) + 1:c.cue[1] if c.cue else start].strip()
+            if role == "actual" and opens_cell:
                 c.flags.add(Flag.ACTUAL_COLUMN)
-            elif role == "target":
+            elif role == "target" and opens_cell:  # not 10月 in ≥90（10月底前）
                 c.flags.add(Flag.TARGET_COLUMN)
             if "metric" in roles:
                 c.metric_column = roles.index("metric")

@@ -64,6 +64,7 @@ def _patterns(rules: Rules):
             "time_metric": regex.compile(t("time_metric")),
             "never_unit_measure": regex.compile(t("never_unit_measure")),
             "header_year": regex.compile(t("header_year")),
+            "unit_words": set(units),
             "bracket_unit": regex.compile(t("bracket_unit")),
             **{f"{role}_column": regex.compile(t(f"{role}_column"))
                for role in ("actual", "target", "unit", "metric", "deadline", "other")},

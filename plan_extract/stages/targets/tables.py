@@ -38,17 +38,18 @@ def row_cells(view: str, row: int) -> list[str]:
 
 def rows_above(view: str, row: int) -> Iterator[list[str]]:
     """The cells of the table rows above the line starting at ``row``,
-    nearest first, as far as a header may sit (the table ends at a line
-    without tabs)."""
+    nearest first, as far as a header may sit (the table ends at a line of
+    text without tabs; blank lines between rows are skipped)."""
     end = row - 1
     for _ in range(TABLE_HEADER_REACH):
         if end <= 0:
             return
         start = line_start(view, end)
         cells = view[start:end].split("\t")
-        if len(cells) < 2:
+        if len(cells) >= 2:
+            yield cells
+        elif view[start:end].strip():
             return
-        yield cells
         end = start - 1
 
 
@@ -89,14 +90,15 @@ def table_headers(view: str, pats) -> dict[int, tuple[list[str], tuple[str, ...]
     """For each table row (by its start in ``view``), the (cells, roles) of
     its header: the last row above it in the same table whose cells are
     short, hold no digit but a year's, and name a value, unit, owner or
-    time-limit column.  One pass over the lines; a line without a tab ends
-    a table."""
+    time-limit column.  One pass over the lines; a line of text without a
+    tab ends a table, a blank one does not."""
     out: dict[int, tuple[list[str], tuple[str, ...]]] = {}
     header = None
     pos = 0
     for line in view.split("\n"):
         if "\t" not in line:
-            header = None
+            if line.strip():  # a web table's rows may stand apart by blank lines
+                header = None
         else:
             if header is not None:
                 out[pos] = header
@@ -112,6 +114,18 @@ def table_headers(view: str, pats) -> dict[int, tuple[list[str], tuple[str, ...]
 _HEADER_ROLES = ("target", "actual", "unit", "owner", "deadline")
 
 
+def for_row(header: tuple[list[str], tuple[str, ...]], view: str, row: int) -> tuple[list[str], tuple[str, ...]]:
+    """The header's (cells, roles) as the row at ``row`` sees them: a row with
+    fewer cells (a merged category cell drawn once for several rows, a
+    missing 序号) is aligned to the header from the right, where the values are."""
+    cells, roles = header
+    end = view.find("\n", row)
+    n = view.count("\t", row, len(view) if end < 0 else end) + 1
+    if n >= len(roles):
+        return cells, roles
+    return cells[len(cells) - n:], roles[len(roles) - n:]
+
+
 def cell_unit(view: str, row: int, column: int, header: Sequence[str], roles: Sequence[str], pats) -> Optional[str]:
     """The unit of a bare value in ``column`` of the row at ``row``: the
     row's cell under the unit column, else one in brackets after the
@@ -121,16 +135,32 @@ def cell_unit(view: str, row: int, column: int, header: Sequence[str], roles: Se
     if "unit" in roles:
         k = roles.index("unit")
         unit = cells[k].strip() if k < len(cells) else ""
-        return _PER_ONE.sub("", unit) if unit and not _DIGIT.search(unit.lstrip("1")) else None
+        if unit and not unit.strip(_NO_UNIT):
+            return ""  # —: the measure has no unit (an index)
+        unit = _PER_ONE.sub("", unit)
+        return unit if unit and (unit.startswith("/") or not _DIGIT.search(unit)) else None  # /10万 is a unit
     for cell in ([header[column]] if column < len(header) else []) + \
             [c for c, r in zip(cells, roles) if r == "metric"]:
-        m = pats["bracket_unit"].search(cell.strip())
-        if m:
-            return _PER_ONE.sub("", m.group("unit"))
+        unit = bracketed_unit(cell.strip(), pats)
+        if unit:
+            return unit
     return None
+
+
+_NO_UNIT = "-—–/ "  # a unit cell saying there is none
+
+
+def bracketed_unit(name: str, pats) -> Optional[str]:
+    """A unit bracketed at the end of a header or a measure (目标（%）,
+    门诊人次（万人次）), not an acronym or a gloss (生态质量指数（EQI）)."""
+    m = pats["bracket_unit"].search(name)
+    if not m:
+        return None
+    unit = _PER_ONE.sub("", m.group("unit"))
+    return unit if unit in pats["unit_words"] or unit.startswith("/") else None
 
 
 def without_unit(name: str, pats) -> str:
     """A row's measure without the unit bracketed after it (门诊人次（万人次）)."""
     m = pats["bracket_unit"].search(name)
-    return name[:m.start()].rstrip() if m and m.start() > 0 else name
+    return name[:m.start()].rstrip() if m and m.start() > 0 and bracketed_unit(name, pats) else name
