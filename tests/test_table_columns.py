@@ -106,3 +106,31 @@ def test_web_table_rows_apart_a_note_after_a_value_and_a_unit_cell_saying_none(m
     assert rows["黑臭水体消除比例"] == (">=", 90, "%", None)  # 10月底前 is neither its baseline nor a target
     assert rows["生态质量指数（EQI）"] == (">=", 62, None, (61.8, 2025))  # an acronym, not a unit
     assert all(unit != "月" for _, _, unit, _ in rows.values())
+
+BOX = """清河县妇幼保健院2026年工作计划
+一、主要工作指标
+┌───┬────────────┬──────┬────────┐
+│序号  │指标                │2025年      │2026年目标      │
+├───┼────────────┼──────┼────────┤
+│1     │孕产妇死亡率        │9.6/10万    │≤10/10万        │
+├───┼────────────┼──────┼────────┤
+│2     │婴儿死亡率          │3.1‰       │≤3.5‰          │
+└───┴────────────┴──────┴────────┘
+二、保障措施
+加强督导。
+"""
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_a_table_drawn_with_box_characters(models):
+    rows = _rows(BOX, models)
+    assert rows["孕产妇死亡率"] == ("<=", 10, "/10万", (9.6, 2025))
+    assert rows["婴儿死亡率"] == ("<=", 3.5, "‰", (3.1, 2025))
+
+
+def test_a_gb18030_file_with_box_characters_and_windows_line_ends_reads():
+    from plan_extract.stages.read import read_bytes
+
+    data = (BOX * 3).replace("\n", "\r\n").encode("gb18030")
+    source = read_bytes(data, path="box.txt")
+    assert source.encoding == "gb18030" and "孕产妇死亡率" in source.text

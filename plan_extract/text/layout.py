@@ -57,7 +57,7 @@ def aligned_tables(view: str, *, rules: Rules) -> str:
     spec = rules.get("clean", "aligned_table")
     header_cell = rules.memo("aligned_header", lambda: regex.compile(spec["header_cell"]))
     gap = rules.memo("aligned_gap", lambda: regex.compile(spec["cell_gap"]))
-    view = _pipe_tables(view)
+    view = _box_tables(_pipe_tables(view), rules.get("clean", "box_table"))
     if " " not in view and "\u3000" not in view:
         return view
     chars, lines, pos = None, view.split("\n"), 0
@@ -90,6 +90,23 @@ def aligned_tables(view: str, *, rules: Rules) -> str:
                     chars[offset + lead + m.start()] = "\t"
         k = rows[-1] + 1
     return "".join(chars) if chars is not None else view
+
+
+def _box_tables(view: str, box: dict) -> str:
+    """A box-drawn table's bars as tabs and its border lines blank (the
+    length stays): its rows read as a tab-separated table's."""
+    bars, borders = box["bars"], box["borders"]
+    if not any(ch in view for ch in bars):
+        return view
+    lines, out = view.split("\n"), []
+    for line in lines:
+        core = line.strip()
+        if core and all(ch in borders or ch in bars or ch.isspace() for ch in core) and any(ch in borders for ch in core):
+            line = " " * len(line)  # ┌───┬───┐, ├───┼───┤: a border
+        elif core[:1] in bars and sum(line.count(b) for b in bars) >= 3:
+            line = "".join("\t" if ch in bars else ch for ch in line)
+        out.append(line)
+    return "\n".join(out)
 
 
 _PIPE_ROW = regex.compile(r"(?m)^[ \t]*\|.*\|[ \t]*$")

@@ -85,10 +85,20 @@ def decode(data: bytes) -> tuple[str, str]:
         _refuse_binary(text)
         return text, "utf-8"
     best = from_bytes(data, cp_isolation=_CJK_CANDIDATES).best()
+    if best is None and b"\r\n" in data:
+        # Windows line ends beside many box-drawing or symbol characters can
+        # tip charset-normalizer's noise measure; judge the encoding on the
+        # text with plain line ends, then decode the bytes as they are
+        best = from_bytes(data.replace(b"\r\n", b"\n"), cp_isolation=_CJK_CANDIDATES).best()
+        if best is not None:
+            text = data.decode(best.encoding, MARK_HANDLER)
+            _refuse_binary(text)
+            return text, _canonical(best.encoding)
     if best is not None:
-        text = str(best)
+        text, encoding = str(best), _canonical(best.encoding)
+        text, encoding = _second_opinion(data, text, encoding)
         _refuse_binary(text)
-        return text, _canonical(best.encoding)
+        return text, encoding
     legacy = _legacy(data)
     if legacy is not None:
         return legacy
@@ -100,6 +110,41 @@ def decode(data: bytes) -> tuple[str, str]:
     text = str(best)
     _refuse_binary(text)
     return text, _canonical(best.encoding)
+
+
+_HAN_FIRST, _HAN_LAST = 0x4E00, 0x9FFF  # the common ideographs
+_WORDS_SAMPLE = 4000  # characters of a decoding whose words are counted
+_WORDS_MARGIN = 1.5  # the other legacy encoding wins only with this many times the words
+
+
+def _second_opinion(data: bytes, text: str, encoding: str) -> tuple[str, str]:
+    """GB18030 or Big5, whichever reads as Chinese words.  Both decode most
+    of each other's bytes, and charset-normalizer's noise measure can be
+    tipped by many symbols (a table drawn in box characters read as Big5):
+    the decoding with clearly more dictionary words, once simplified, wins."""
+    if encoding not in _LEGACY:
+        return text, encoding
+    other = _LEGACY[1 - _LEGACY.index(encoding)]
+    try:
+        other_text = data.decode(other)
+    except UnicodeDecodeError:
+        return text, encoding
+    if _word_share(other_text) > _WORDS_MARGIN * _word_share(text):
+        return other_text, other
+    return text, encoding
+
+
+def _word_share(text: str) -> float:
+    """Share of the sample's Han characters that open a two-character
+    dictionary word (jieba's), after conversion to simplified Chinese."""
+    from ...text.script import to_simplified
+    from ...text.segment import tokenizer
+
+    sample = to_simplified(text[:_WORDS_SAMPLE])
+    freq = tokenizer().FREQ
+    han = sum(1 for ch in sample if _HAN_FIRST <= ord(ch) <= _HAN_LAST)
+    words = sum(1 for i in range(len(sample) - 1) if freq.get(sample[i:i + 2]))
+    return words / max(1, han)
 
 
 def _canonical(name: str) -> str:
