@@ -1,4 +1,4 @@
-"""Real Word, PDF and web files made from one plain-text plan, for the tests."""
+"""Real Word, PDF, web and scanned files made from one plain-text plan, for the tests and benchmarks/throughput.py."""
 
 import io
 import quopri
@@ -134,4 +134,20 @@ def image_bytes(image, fmt: str = "PNG") -> bytes:
     """``image`` saved as PNG, TIFF or an image-only (scanned) PDF."""
     out = io.BytesIO()
     image.save(out, format=fmt, **({"resolution": 144.0} if fmt == "PDF" else {}))
+    return out.getvalue()
+
+
+def scan_page_texts(text: str, *, lines: int = 32, width: int = 26) -> list[str]:
+    """The lines each scanned page of ``text`` draws: paragraphs wrapped at
+    ``width`` characters, ``lines`` of them a page."""
+    wrapped = [row for para in text.split("\n") for row in _wrap(para, width)]
+    return ["\n".join(wrapped[k:k + lines]) for k in range(0, max(len(wrapped), 1), lines)]
+
+
+def to_scanned_pdf(text: str, *, lines: int = 32, max_pages: int | None = None) -> bytes:
+    """An image-only PDF (no text layer, as a scanner gives it) of ``text``:
+    one ``to_image`` page per ``scan_page_texts`` page, the first ``max_pages`` when given."""
+    pages = [to_image(page) for page in scan_page_texts(text, lines=lines)[:max_pages]]
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", resolution=144.0, save_all=True, append_images=pages[1:])
     return out.getvalue()
