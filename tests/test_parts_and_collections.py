@@ -84,3 +84,26 @@ def test_a_letter_spaced_title_is_a_title_kept_as_written():
     text = "    青柳镇卫生院2026年工 作 计 划\n\n一、工作目标\n" + PARAGRAPH * 3 + "\n"
     plan = extract_text(text, models=False)[0]
     assert plan["title"] == "青柳镇卫生院2026年工 作 计 划"
+
+
+def test_a_slide_deck_is_one_plan_and_a_compilation_preface_belongs_to_no_plan():
+    deck = ("青川市人民医院2026年度工作计划汇报\n汇报人：院长\n\n工作思路\n• 坚持以患者为中心。\n"
+            "一、总体目标\n" + PARAGRAPH * 2 + "\n二、重点工作\n" + PARAGRAPH * 2 + "\n谢谢！\n")
+    plans = extract_text(deck, models=False)
+    assert [p["title"] for p in plans] == ["青川市人民医院2026年度工作计划汇报"]  # 工作思路 is a slide's heading
+    compiled = ("青坪镇卫生院2026年工作计划\n一、工作目标\n" + PARAGRAPH * 4 + "\n青坪镇卫生院\n2026年1月10日\n"
+                "编者按：柘溪镇卫生院是全县首批达标的卫生院，现将该院年度计划刊发如下，供各院学习借鉴。\n"
+                "柘溪镇卫生院2026年度工作计划\n一、工作目标\n" + PARAGRAPH * 4 + "\n")
+    plans = extract_text(compiled, models=False)
+    assert len(plans) == 2 and all("编者按" not in p["text"] for p in plans)
+
+
+def test_a_task_breakdown_table_and_a_wiki_page_keep_their_titles_and_drop_their_chrome():
+    table = "青山县卫生健康局2026年重点工作任务分解表\n序号\t工作任务\t具体目标\t完成时限\n1\t医共体建设\t组建医共体2个\t2026年6月底前\n"
+    assert extract_text(table, models=False)[0]["title"] == "青山县卫生健康局2026年重点工作任务分解表"
+    wiki = ("# 心内科2026年工作计划\n\n> 空间：江城市中心医院 › 心内科　|　页面负责人：张三　|　最后更新：2026-01-16 17:32　|　版本 v7\n\n"
+            "[TOC]\n\n## 一、工作目标\n\n" + PARAGRAPH * 2 + "\n\n## 相关链接\n\n- [2025年心内科工作总结](/wiki/x)\n\n---\n\n"
+            "*本页面共17次修订　最后编辑：李四　2026-01-16*\n")
+    plan = extract_text(wiki, models=False)[0]
+    assert plan["title"] == "心内科2026年工作计划"
+    assert all(s not in plan["text"] for s in ("页面负责人", "[TOC]", "相关链接", "本页面共", "2025年心内科工作总结"))

@@ -144,14 +144,15 @@ def _title_rules(rules: Rules):
         rules.get("plans", "title", "max_len"), rules.re("plans", "title_prefix"),
         rules.re("plans", "title_suffix", reverse=True), lambda view: opens_with_marker(view, rules),
         rules.re("plans", "title"), rules.re("plans", "markdown_heading"), rules.re("plans", "collection_suffix"),
-        rules.re("plans", "title", "contains"), rules.re("plans", "letter_spacing")))
+        rules.re("plans", "letter_spacing"), rules.re("plans", "generic_title"),
+        rules.re("plans", "title", "contains")))  # last: a test swaps it for one that matches every line
 
 
 def _title(line: Line, title_rules: tuple) -> bool:
     """Mark ``line`` as a plan title when it names a plan (``title_rules``:
     :func:`_title_rules`, fetched once per document)."""
-    max_len, title_prefix, title_suffix, opens_with_marker, title, markdown_heading, collection_suffix, plan_word, \
-        letter_spacing = title_rules
+    max_len, title_prefix, title_suffix, opens_with_marker, title, markdown_heading, collection_suffix, \
+        letter_spacing, generic, plan_word = title_rules
     view = line.view
     if len(view.strip(" \t\u3000*_#")) > max_len:
         return False  # the core is at least this long: a paragraph, decided without a search
@@ -170,6 +171,8 @@ def _title(line: Line, title_rules: tuple) -> bool:
     m = title.match(core)
     if not m:
         return False
+    if not (m.group("ordinal") or m.group("prefix")) and generic.match(m.group("stem").strip()):
+        return False  # 工作思路: a part's heading
     heading = markdown_heading.match(view)
     line.kind = "title"
     line.ordinal = bool(m.group("ordinal") or m.group("prefix"))
