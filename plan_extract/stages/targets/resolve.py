@@ -90,8 +90,9 @@ def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool
         # the object of the last planned-count verb, if it is more than a character
         for k in range(len(tokens) - 1, -1, -1):
             if tokens[k] in pats["object_verbs"] and len("".join(tokens[k + 1:])) > 1:
-                pos += sum(len(tk) for tk in tokens[:k + 1])
-                tokens = tokens[k + 1:]
+                keep = tokens[k] in pats["keeps_verb"]  # 培训乡村医生: the training is counted
+                pos += sum(len(tk) for tk in tokens[:k + (0 if keep else 1)])
+                tokens = tokens[k + (0 if keep else 1):]
                 break
         # a verb after its object (灯具更换2000套), and the kinds before 等 (彩超等设备: 设备)
         while len(tokens) > 1 and tokens[-1] in pats["verbs_after_object"] and len("".join(tokens[:-1])) > 1:
