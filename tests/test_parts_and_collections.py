@@ -107,3 +107,18 @@ def test_a_task_breakdown_table_and_a_wiki_page_keep_their_titles_and_drop_their
     plan = extract_text(wiki, models=False)[0]
     assert plan["title"] == "心内科2026年工作计划"
     assert all(s not in plan["text"] for s in ("页面负责人", "[TOC]", "相关链接", "本页面共", "2025年心内科工作总结"))
+
+
+def test_pasted_plans_a_drafting_date_above_a_title_and_an_attachment_list():
+    body = "一、工作目标\n" + PARAGRAPH * 4 + "\n"
+    pasted = ("儿科2026年工作计划\n" + body + "儿科\n2026年1月5日\n——————\n"
+              "2026年1月9日\n口腔科2026年工作计划\n" + "2025年科室完成门诊诊疗3.8万人次。2026年科室将提升服务能力。\n"
+              + body + "口腔科\n")
+    plans = extract_text(pasted, models=False)
+    assert [p["title"] for p in plans] == ["儿科2026年工作计划", "口腔科2026年工作计划"]
+    assert [p["year"] for p in plans] == [2026, 2026]
+    assert "2026年1月9日" not in plans[0]["text"] + plans[1]["text"]
+    page = ("青川市人民医院2026年工作要点\n" + body + "附件下载：\n\n青川市人民医院2026年工作要点.docx（68.5 KB）\n\n"
+            "2026年重点工作任务分解表.xlsx（23.9 KB）\n")
+    plan = extract_text(page, models=False)[0]
+    assert "附件下载" not in plan["text"] and "KB" not in plan["text"]

@@ -38,7 +38,7 @@ def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
         same = [i for i in titles if lines[i].heading == level]
         if len(same) >= 2:
             return same
-    isolated = [i for i in titles if _isolated(lines, i)]
+    isolated = [i for i in titles if _isolated(lines, i, rules.re("plans", "date_line"))]
     if len(isolated) >= 2 and all(_body_after(lines, i) >= 200 for i in isolated):
         return isolated
     # plans in a row: the file opens with a plan title and another follows a finished paragraph
@@ -79,8 +79,13 @@ def _text_before(lines: list[Line], i: int) -> int:
     return sum(len(ln.view.strip()) for ln in lines[:i] if ln.kind == "text")
 
 
-def _isolated(lines: list[Line], i: int) -> bool:
-    before = i == 0 or lines[i - 1].kind != "text"
+def _isolated(lines: list[Line], i: int, date_line: regex.Pattern) -> bool:
+    """A title line with no text right before it (a drafting date standing
+    above a title does not count) and no title right after it."""
+    k = i - 1
+    if k >= 0 and lines[k].kind == "text" and date_line.match(lines[k].view.strip()):
+        k -= 1  # 2026年1月9日 above 口腔科2026年工作计划
+    before = k < 0 or lines[k].kind != "text" or k < i - 1 and _SENTENCE_END.search(lines[k].view.strip()[-1:])
     after = i + 1 >= len(lines) or lines[i + 1].kind != "title"
     return before and after
 
@@ -133,6 +138,12 @@ def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None,
     before = [i for i in range(starts[0]) if lines[i].kind == "text"]
     if sum(len(lines[i].view.strip()) for i in before) > rules.get("plans", "title", "preface_max_chars"):
         starts = [before[0]] + starts  # too long for a preface: a plan whose title was not recognised
+    date_line = rules.re("plans", "date_line")
+    for i in starts[1:]:  # a drafting date standing above the next plan's title is neither plan's
+        k = next((j for j in range(i - 1, -1, -1) if lines[j].kind != "blank"), None)
+        if k is not None and lines[k].kind == "text" and date_line.match(lines[k].view.strip()) \
+                and any(date_line.match(ln.view.strip()) for ln in lines[max(0, k - 3):k] if ln.kind == "text"):
+            lines[k].kind = "preface"
     for a, b in zip(starts, starts[1:] + [len(lines)]):
         _drop_signature_tail(lines[a:b], rules)
     collection_titles = [ln for ln in lines[: starts[0]] if ln.kind == "title"]

@@ -23,6 +23,10 @@ def plan_year(view: str, *, title_view: Optional[str], collection_views: list[st
     body = lines[1:] if title_view is not None else lines
     found, year = _body_year(body, year_rules)
     if found:
+        titled = year_rules.title_known.search(title_view) if title_view else None
+        if titled and year is not None and int(titled.group("year")) > year \
+                and any(f"{int(titled.group('year'))}" in line for line in body):
+            return int(titled.group("year"))  # 2025年科室完成…, then 2026年科室将…: the title's year
         return year
     for head in ([title_view] if title_view else []) + collection_views:
         found, year = _body_year([head], year_rules)
