@@ -63,7 +63,7 @@ class LocalPool:
         """``models``: a folder, ``None`` for the default models or ``False`` for the rules alone."""
         self.jobs, self.done, self.models, self.time_limit = jobs, done, models, time_limit
         self.on_retry = on_retry
-        self.pool = ProcessPool(max_workers=jobs, initializer=worker_init, initargs=(os.getpid(), models),
+        self.pool = ProcessPool(max_workers=jobs, initializer=worker_init, initargs=(os.getpid(), models, jobs),
                                 context=_context())
 
     def _submit(self, batch: list[Task]):

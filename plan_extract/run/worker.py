@@ -27,6 +27,7 @@ from ..core.errors import StageError
 from ..models import load_models
 from ..output.record import dumps
 from ..rules import load_rules
+from ..stages.read import ocr
 from ..text.segment import tokenizer
 
 
@@ -63,8 +64,9 @@ def warm(models=None) -> None:
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def worker_init(parent: int, models=None) -> None:
-    """A local worker's start: die with the parent ``parent``, then :func:`warm`.
+def worker_init(parent: int, models=None, jobs: int = 1) -> None:
+    """A local worker's start: die with the parent ``parent``, tell OCR that
+    ``jobs`` workers share the cores, then :func:`warm`.
 
     On Linux the kernel sends SIGKILL when the parent goes (prctl
     PR_SET_PDEATHSIG); elsewhere a thread checks the parent once a second.
@@ -76,6 +78,7 @@ def worker_init(parent: int, models=None) -> None:
     if os.getppid() != parent:  # the parent died before the death signal was armed
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the pool
+    ocr.use_workers(jobs)
     warm(models)
 
 

@@ -18,10 +18,12 @@ and, inside the reader's child process, ``PAGE_SECONDS`` per page.
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
+import os
 import signal
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Optional, Sequence
 
 from ...core.document import Layout, Note, OcrPage
@@ -37,7 +39,9 @@ MIN_SCORE = 0.5  # a recognised box below this is dropped (RapidOCR's text_score
 LOW_CONFIDENCE = 0.8  # a page below this gets an ``ocr_low_confidence`` warning
 LOW_CONFIDENCE_NOTE = "ocr_low_confidence"
 BLANK_SPREAD = 24  # a page whose darkest and lightest gray differ less is blank
-THREADS = 2  # ONNX Runtime threads per reader: workers run side by side
+DET_MIN_SIDE = 480  # the detector scales a page up until its short side has this many pixels
+FREED_TO_SYSTEM = 4 << 20  # bytes: a freed block this large goes back to the system (glibc's mmap threshold)
+_workers = [1]  # worker processes of the run this process belongs to
 
 
 class OcrError(Exception):
@@ -58,11 +62,79 @@ def available() -> bool:
 MISSING = "needs OCR, which is not installed: pip install 'plan-extract[ocr]'"
 
 
-@lru_cache(maxsize=1)
-def engine():
-    from rapidocr_onnxruntime import RapidOCR
+def use_workers(jobs: int) -> None:
+    """Tell OCR that ``jobs`` worker processes run side by side (a run's
+    worker calls this as it starts): each engine then keeps to one core."""
+    _workers[0] = jobs
 
-    return RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1)
+
+def threads() -> int:
+    """ONNX Runtime's intra-op threads per engine: one when the run has more
+    than one worker (the workers fill the cores), else every core."""
+    if _workers[0] > 1:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores or 1)
+
+
+_engines: dict = {}  # (pid, threads) -> engine: one made before a fork is never used, nor freed, after it
+
+
+def engine():
+    """RapidOCR with ONNX Runtime's memory arena and memory pattern off and
+    one image in each classifier and recogniser batch: a page then costs
+    about 100 MB over the models instead of about 400 MB.  An engine is
+    made in the process that uses it: one inherited through ``fork`` has
+    lost its threads (using or freeing it would wait for them forever)."""
+    key = (os.getpid(), threads())
+    if key not in _engines:
+        from rapidocr_onnxruntime import RapidOCR
+
+        _return_freed_memory()
+        with _session_options(enable_cpu_mem_arena=False, enable_mem_pattern=False):
+            _engines[key] = RapidOCR(intra_op_num_threads=key[1], inter_op_num_threads=1,
+                                     det_limit_side_len=DET_MIN_SIDE, cls_batch_num=1, rec_batch_num=1)
+    return _engines[key]
+
+
+@contextmanager
+def _session_options(**options):
+    """RapidOCR builds its ONNX Runtime sessions from options it sets itself
+    (``OrtInferSession._init_sess_opts``); while the engine is made, these
+    ``SessionOptions`` attributes are set on top of them."""
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    session = infer_engine.OrtInferSession
+    made = session.__dict__.get("_init_sess_opts")
+    if not isinstance(made, staticmethod):  # another RapidOCR: its own options
+        yield
+        return
+
+    def init(config):
+        opts = made.__func__(config)
+        for name, value in options.items():
+            setattr(opts, name, value)
+        return opts
+
+    session._init_sess_opts = staticmethod(init)
+    try:
+        yield
+    finally:
+        session._init_sess_opts = made
+
+
+def _return_freed_memory() -> None:
+    """Make glibc hand freed blocks of 4 MB or more back to the system
+    (``mallopt``): ONNX Runtime's tensors for a page are hundreds of MB that
+    glibc would otherwise keep in the heap, where the next page's do not fit.
+    OCR runs in the reader's forked child, so this ends with it."""
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(-3, FREED_TO_SYSTEM)  # M_MMAP_THRESHOLD, from <malloc.h>
+    mallopt(-1, FREED_TO_SYSTEM)  # M_TRIM_THRESHOLD
 
 
 def fit(image):

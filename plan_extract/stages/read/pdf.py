@@ -7,20 +7,27 @@ stage re-joins wrapped lines and drops page numbers and running headers.
 PDFium gives the text in content-stream order with its own line breaks,
 which for the exports of Word, WPS and reportlab is reading order.
 
-Everything runs in a forked child under a memory budget (``sandbox.py``): a
-1 MB file may hold a 1 GB content stream, and OCR loads neural networks.
+A small PDF whose streams inflate to little (``light``) is read in this
+process; anything else runs in a forked child under a memory budget
+(``sandbox.py``): a 1 MB file may hold a 1 GB content stream, and OCR loads
+neural networks.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+import zlib
+from collections import Counter
+from functools import lru_cache
+from typing import Optional
 
 from ...core.document import Layout
 from ...core.errors import StageError
 from . import ocr
 from .sandbox import MEMORY_BUDGET, OUT_OF_MEMORY, TIMED_OUT, allow_more, can_fork, out_of_memory, run_bounded
 
-__all__ = ["MEMORY_BUDGET", "can_fork", "pdf_read", "pdf_text", "usable_text"]
+__all__ = ["MEMORY_BUDGET", "can_fork", "light", "pdf_read", "pdf_text", "usable_text"]
 
 # A page's text layer is used when it holds at least this many letters,
 # digits and marks, making at least this share of its visible characters;
@@ -28,7 +35,17 @@ __all__ = ["MEMORY_BUDGET", "can_fork", "pdf_read", "pdf_text", "usable_text"]
 # text layer is that long (glyphs without a Unicode mapping).
 MIN_TEXT_CHARS = 20
 MIN_GOOD_SHARE = 0.6
-RENDER_SCALE = 2  # 144 dpi: PP-OCR reads 10 pt CJK text well from it
+# A PDF is read in-process (``light``) when it is at most this large, has at
+# most this many pages and its Flate streams inflate to at most this many
+# bytes together; LZW and run-length data, encryption and a filter named
+# through a reference (which the bytes do not show) send it to the child.
+LIGHT_BYTES = 2 * 1024 * 1024
+LIGHT_PAGES = 100
+LIGHT_INFLATED = 16 * 1024 * 1024
+_SUSPECT = re.compile(rb"/(?:LZW|RunLength|RL\b|Encrypt\b)|/Filter\s*(?:\[[^\]]*)?\d+\s+\d+\s+R")
+_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+RENDER_SCALE = 1.25  # 90 dpi: the smallest scale at which the OCR tests keep their F1 (1.0 loses sections)
 
 
 def pdf_text(data: bytes) -> str:
@@ -41,7 +58,9 @@ def pdf_read(data: bytes) -> tuple[str, None, Layout]:
     the pages OCR read."""
     import pypdfium2  # noqa: F401  (imported here, so a forked child inherits it)
 
-    kind, value = run_bounded(_outcome, data, can_fork())
+    kind, value = _outcome(data, False, inline=True) if light(data) else ("heavy", None)
+    if kind == "heavy":  # large, suspect or scanned: in the memory-capped child
+        kind, value = run_bounded(_outcome, data, can_fork())
     if kind == "error":
         if value == OUT_OF_MEMORY:
             raise StageError("read", f"PDF needs more than {MEMORY_BUDGET // (1024 * 1024)} MB of memory "
@@ -65,12 +84,13 @@ def usable_text(text: str) -> bool:
     """Whether a page's text layer is real text, not empty or glyph garbage
     (private-use code points, controls, U+FFFD, Latin-1 letters standing for
     the glyphs of a CJK font without a ToUnicode map)."""
-    good = sum(1 for ch in text if not ch.isspace() and _good(ch))
-    return good >= MIN_TEXT_CHARS and good >= MIN_GOOD_SHARE * _visible(text)
+    counts = Counter(text)  # each distinct character judged once
+    good = sum(n for ch, n in counts.items() if not ch.isspace() and _good(ch))
+    return good >= MIN_TEXT_CHARS and good >= MIN_GOOD_SHARE * _visible(text, counts)
 
 
-def _visible(text: str) -> int:
-    return sum(1 for ch in text if not ch.isspace())
+def _visible(text: str, counts: Optional[Counter] = None) -> int:
+    return sum(n for ch, n in (counts or Counter(text)).items() if not ch.isspace())
 
 
 def _good(ch: str) -> bool:
@@ -81,8 +101,46 @@ def _good(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LNPS" and ch not in "\ufffd\ufffe"
 
 
-def _outcome(data: bytes, timed: bool) -> tuple[str, object]:
-    """("pages", (texts, OCR by page index, indexes of scanned pages)) or ("error", a reason)."""
+def light(data: bytes) -> bool:
+    """Whether a PDF is read in this process, without the forked child's
+    memory cap (the fork and the child's start cost more than reading a
+    small PDF): at most ``LIGHT_BYTES``, not encrypted, no stream in a
+    filter that multiplies its data other than Flate nor a filter named
+    indirectly, and its Flate streams inflate to at most ``LIGHT_INFLATED``
+    bytes together (a 1 MB file may hold a 1 GB stream).  Its pages are
+    counted once it is open (``LIGHT_PAGES``), and one with a scanned page
+    goes to the child too (OCR)."""
+    if len(data) > LIGHT_BYTES or _SUSPECT.search(data):
+        return False
+    budget = LIGHT_INFLATED
+    for found in _STREAM.finditer(data):
+        budget -= _inflated(data, found.end(), budget)
+        if budget < 0:
+            return False
+    return True
+
+
+def _inflated(data: bytes, start: int, budget: int) -> int:
+    """Bytes the zlib stream at ``start`` inflates to, counted up to just
+    past ``budget`` (0 for data that is not zlib: stored as is, or an image
+    codec's, which reading text does not decode)."""
+    inflate, view, pos, total = zlib.decompressobj(), memoryview(data), start, 0
+    try:
+        while not inflate.eof and total <= budget:
+            chunk = inflate.unconsumed_tail
+            if not chunk:
+                chunk, pos = view[pos:pos + 65536], pos + 65536
+                if not chunk:
+                    break
+            total += len(inflate.decompress(chunk, budget - total + 1))
+    except zlib.error:
+        pass
+    return total
+
+
+def _outcome(data: bytes, timed: bool, inline: bool = False) -> tuple[str, object]:
+    """("pages", (texts, OCR by page index, indexes of scanned pages)) or ("error", a reason);
+    ``inline`` (no memory cap): ("heavy", None) for a long PDF or one with scanned pages to OCR."""
     import pypdfium2 as pdfium
 
     try:
@@ -93,6 +151,9 @@ def _outcome(data: bytes, timed: bool) -> tuple[str, object]:
         return "error", f"corrupt PDF: {exc}"
     except MemoryError:
         return "error", OUT_OF_MEMORY
+    if inline and len(doc) > LIGHT_PAGES:
+        doc.close()
+        return "heavy", None
     try:
         texts, scans = [], []
         for k in range(len(doc)):
@@ -106,6 +167,8 @@ def _outcome(data: bytes, timed: bool) -> tuple[str, object]:
             page.close()  # memory stays one page deep
         read = {}
         if scans and ocr.available():
+            if inline:
+                return "heavy", None
             allow_more(ocr.MEMORY)  # the text layer was read under the tight budget; OCR needs its networks
             read = ocr.read_pages(_renders(doc, scans), timed=timed)
     except ocr.OcrError as exc:
@@ -146,6 +209,71 @@ def _page_text(textpage) -> str:
     content stream need not follow the page (Word's exports draw a font's
     runs apart, so quotes and digits land out of place), and PDFium's own
     text puts a space wherever a run changes font."""
+    chars = _chars(textpage)
+    if chars is None:  # text PDFium does not index one code unit a character (outside the BMP): one at a time
+        chars = _chars_one_by_one(textpage)
+    lines: list[list[tuple]] = []
+    line, mid0, height0 = None, 0.0, 0.0
+    for c in sorted(chars, key=_by_row):
+        mid, height = (c[2] + c[4]) / 2, c[4] - c[2]
+        if height < 1.0:
+            height = 1.0
+        if line is not None and abs(mid - mid0) <= 0.5 * (height if height > height0 else height0):
+            line.append((*c, mid, height))
+        else:
+            line, mid0, height0 = [(*c, mid, height)], mid, height
+            lines.append(line)
+    return "\n".join(_joined(sorted(line, key=_left)) for line in lines)
+
+
+def _by_row(c: tuple) -> tuple:
+    return -(c[2] + c[4]) / 2, c[1]
+
+
+def _left(c: tuple) -> float:
+    return c[1]
+
+
+def _chars(textpage):
+    """``(char, left, bottom, right, top)`` of each character a reader sees
+    (not line breaks, not the spaces PDFium adds), its loose box in points:
+    the page's text taken once and indexed by PDFium's text index, one
+    call for the box; ``None`` when the text holds a surrogate (a
+    character outside the BMP), where text indexes are not code units."""
+    import ctypes
+
+    from pypdfium2 import PdfiumError, raw
+
+    tp = textpage.raw
+    n = raw.FPDFText_CountChars(tp)
+    if n <= 0:
+        return []
+    buffer = (ctypes.c_ushort * (n + 1))()
+    written = raw.FPDFText_GetText(tp, 0, n, buffer)
+    units = bytes(memoryview(buffer)[: max(written - 1, 0)]).decode("utf-16-le", "surrogatepass")
+    if _SURROGATES.search(units):
+        return None
+    index_of, generated, loose = raw.FPDFText_GetTextIndexFromCharIndex, raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox
+    box = raw.FS_RECTF()
+    out, ref, first = [], ctypes.byref(box), None
+    for i in range(n):
+        t = index_of(tp, i)
+        if t < 0:
+            continue
+        if first is None:
+            first = t  # the page's text starts at the first character that has one
+        if t - first >= len(units):
+            return None
+        ch = units[t - first]
+        if ch in "\r\n" or (ch == " " and generated(tp, i)):
+            continue
+        if not loose(tp, i, ref):
+            raise PdfiumError("Failed to get charbox.")
+        out.append((ch, box.left, box.bottom, box.right, box.top))
+    return out
+
+
+def _chars_one_by_one(textpage) -> list[tuple]:
     from pypdfium2 import raw
 
     chars = []
@@ -155,29 +283,24 @@ def _page_text(textpage) -> str:
             continue
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
         chars.append((ch, left, bottom, right, top))
-    lines: list[list[tuple]] = []
-    for c in sorted(chars, key=lambda c: (-(c[2] + c[4]) / 2, c[1])):
-        mid, height = (c[2] + c[4]) / 2, max(c[4] - c[2], 1.0)
-        line = lines[-1] if lines else None
-        if line and abs(mid - line[0][5]) <= 0.5 * max(height, line[0][6]):
-            line.append(c + (mid, height))
-        else:
-            lines.append([c + (mid, height)])
-    return "\n".join(_joined(sorted(line, key=lambda c: c[1])) for line in lines)
+    return chars
 
 
 def _joined(line: list[tuple]) -> str:
     """A line's characters, with a space where the gap before a character is
     wide: a word gap between Latin letters or digits, a column gap anywhere."""
-    out = [line[0][0]]
-    for a, b in zip(line, line[1:]):
-        gap, height = b[1] - a[3], max(a[6], b[6])
-        wide = _wide(a[0]) or _wide(b[0])
-        if gap > (0.5 if wide else 0.2) * height and " " not in (a[0], b[0]):
+    a = line[0]
+    out, a_wide = [a[0]], _wide(a[0])
+    for b in line[1:]:
+        b_wide = _wide(b[0])
+        height = a[6] if a[6] > b[6] else b[6]
+        if b[1] - a[3] > (0.5 if a_wide or b_wide else 0.2) * height and a[0] != " " and b[0] != " ":
             out.append(" ")
         out.append(b[0])
+        a, a_wide = b, b_wide
     return "".join(out).strip()
 
 
+@lru_cache(maxsize=4096)
 def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
