@@ -11,13 +11,18 @@ EXAMPLES = [(key, a, b) for key, entry in RULES.tables["clean"].items()
 
 @pytest.mark.parametrize("key,raw,expected", EXAMPLES, ids=[f"{k}:{a}" for k, a, _ in EXAMPLES])
 def test_rule_examples(key, raw, expected):
-    if key == "aligned_table":  # the view marks the cells; the text stays as written
+    if key in ("aligned_table", "emphasis"):  # the view marks cells, blanks emphasis; the text stays as written
         assert clean(raw).view == expected and clean(raw).text == raw
     elif key == "split_digits":
         raw = "\n".join([raw] + ["这是一行被硬换行切断的文本内容用来触发硬换行判断的测试"] * 10)
         assert clean(raw, hard_wrap=True).text.startswith(expected)
     else:
         assert clean(raw).text == expected
+
+
+@pytest.mark.parametrize("raw", RULES.tables["clean"]["emphasis"]["not"])
+def test_blanks_are_no_emphasis(raw):
+    assert clean(raw).view == raw
 
 
 def test_every_cleaned_character_traces_back():

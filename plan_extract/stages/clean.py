@@ -215,6 +215,8 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
     for m in rules.re("clean", "mojibake").finditer(c.text):
         c.notes.append(Note("mojibake", c.map.start(m.start()), m.group()))
     view, changed = view_of(c.text, rules)
+    if "**" in view:
+        view = rules.re("clean", "emphasis").sub(lambda m: " " * len(m.group()), view)
     view = aligned_tables(view, rules=rules)
     return Cleaned(text=c.text, view=view, map=c.map, script=detect_script(c.text, view, changed=changed),
                    notes=tuple(c.notes))

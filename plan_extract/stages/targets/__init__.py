@@ -60,22 +60,51 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
     section_of = section_finder(sections)
     deadline_starts = [d.start for d in deadlines]  # deadlines come in text order
     owner_rx = _patterns(rules)["owner_column"]
+    chosen = [i for i, d in enumerate(decisions) if d.label == "target"]
+    fields = {i: resolve(cands, i, plan, rules, deadlines, baselines) for i in chosen}
+    measures_of = _measures(cands, chosen, fields, plan.view, _patterns(rules))
     out = []
-    for i, (c, decision) in enumerate(zip(cands, decisions)):
-        if decision.label != "target":
-            continue
-        f = resolve(cands, i, plan, rules, deadlines, baselines)
+    for i in chosen:
+        c, f = cands[i], fields[i]
         near = deadlines[bisect_left(deadline_starts, c.start - LINK_REACH + 1):
                          bisect_right(deadline_starts, c.start + LINK_REACH - 1)]
         linked = next((d.id for d in near if same_clause(plan.view, c.start, d.start)), None)
         owner = owner_of(plan.view, plan.text, c.start, owner_rx)
-        measures = shared_measures(f["metric"], f["metric_start"], _patterns(rules)) if f["shared"] \
-            else [(f["metric"], f["start"])]
-        for k, (metric, start) in enumerate(measures):
+        for k, (metric, start) in enumerate(measures_of[i]):
             start = f["start"] if k == 0 else start  # a later measure's target starts at its name
             out.append(Target(id=f"t{len(out) + 1}", text=plan.text[start:f["end"]], start=start,
                               end=f["end"], metric=metric, comparator=f["comparator"], value=f["value"],
                               value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
                               baseline=f["baseline"], section=section_of(c.start),
-                              deadline=linked, confidence=decision.confidence, owner=owner))
+                              deadline=linked, confidence=decisions[i].confidence, owner=owner))
     return tuple(out)
+
+
+def _measures(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, view: str,
+              pats) -> dict[int, list[tuple[str, int]]]:
+    """(metric, start) of each target a chosen candidate gives.  A shared value
+    gives one per listed measure (decision 32); with 分别 the values that
+    follow in the clause without a metric of their own take the later
+    measures in turn (婴儿死亡率、5岁以下儿童死亡率分别控制在3‰和4.5‰)."""
+    out: dict[int, list[tuple[str, int]]] = {}
+    for n, i in enumerate(chosen):
+        f = fields[i]
+        if not f["shared"]:
+            out.setdefault(i, [(f["metric"], f["start"])])
+            continue
+        parts = shared_measures(f["metric"], f["metric_start"], pats)
+        later, end = [], cands[i].end
+        for j in chosen[n + 1:n + len(parts)]:  # values that follow joined by 、 和 及 only
+            if not pats["value_join"].fullmatch(view, end, cands[j].start):
+                break
+            later.append(j)
+            end = cands[j].end
+        if not f["respective"] or not later:
+            out[i] = parts
+        elif len(parts) == len(later) + 1:
+            out[i] = parts[:1]
+            for j, part in zip(later, parts[1:]):
+                out[j] = [(part[0], fields[j]["start"])]
+        else:  # values and measures do not pair up: keep the list as one metric
+            out[i] = [(f["metric"], f["start"])]
+    return out

@@ -82,7 +82,8 @@ def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool
     tokens = list(cut(seg))
     pos = seg_start
     lead = pats["lead"][count]
-    while tokens and (tokens[0] in lead or not tokens[0].strip()):
+    while tokens and (tokens[0] in lead and "".join(tokens[1:]) not in pats["measure_heads"]  # 参加人数
+                      or not tokens[0].strip()):
         pos += len(tokens.pop(0))
     while tokens and (tokens[-1] in pats["trail"] or not tokens[-1].strip()):
         tokens.pop()
@@ -242,7 +243,9 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     value_max = None
     if c.hi is not None:
         value_max = None if pats["placeholder"].fullmatch(c.hi) else as_json_number(to_number(c.hi))
-    shared = bool(metric) and m_start < metric_end and view[m_start:metric_end].rstrip().endswith(pats["shared_value"])
+    before_cue = view[m_start:metric_end].rstrip() if metric and m_start < metric_end else ""
+    shared = before_cue.endswith(pats["shared_value"])
+    respective = before_cue.endswith(pats["respective_value"])  # 分别: one value per listed measure
     if shared and metric.endswith(pats["shared_value"]):  # jieba joins 率均
         metric = metric[:-1]
     if pats["any_metric_drop"].search(metric) or starts_with_marker(metric, rules):
@@ -251,7 +254,8 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     metric = metric.translate(_HALF_WIDTH)  # ６５岁 as 65岁: one metric however the digits were typed
     if len(metric) > rules.get("targets", "metric_max"):
         metric = metric[-rules.get("targets", "metric_max"):]
-    return {"start": start, "end": end, "metric": metric, "metric_start": m_start, "shared": shared,
+    return {"start": start, "end": end, "metric": metric, "metric_start": m_start, "shared": shared or respective,
+            "respective": respective,
             "comparator": comparator, "value": value,
             "value_max": value_max, "unit": fold_unit(c.unit), "placeholder": c.placeholder,
             "baseline": baseline}
