@@ -69,6 +69,43 @@ def to_pdf(text: str, *, header: str = "") -> bytes:
     return out.getvalue()
 
 
+def to_two_column_pdf(title: str, paragraphs: list[str], *, header: tuple[str, str] = ("", "")) -> bytes:
+    """A real two-column PDF (a newsletter): the title across the page, the
+    body in two frames per page, a running header with a left and a
+    right-aligned half on every page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate, Paragraph
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10.5, leading=16, wordWrap="CJK")
+    head = ParagraphStyle("title", parent=body, fontSize=16, leading=24, alignment=1)
+    width, height = A4
+    margin, gutter = 50, 24
+    column = (width - 2 * margin - gutter) / 2
+
+    def running_header(canvas, doc):
+        canvas.setFont("STSong-Light", 9)
+        canvas.drawString(margin, height - 30, header[0])
+        canvas.drawRightString(width - margin, height - 30, header[1])
+
+    def columns(top):
+        return [Frame(margin, margin, column, top - margin, id="left"),
+                Frame(margin + column + gutter, margin, column, top - margin, id="right")]
+
+    out = io.BytesIO()
+    doc = BaseDocTemplate(out, pagesize=A4)
+    first = [Frame(margin, height - 110, width - 2 * margin, 60, id="title")] + columns(height - 115)
+    doc.addPageTemplates([PageTemplate("first", first, onPage=running_header),
+                          PageTemplate("body", columns(height - 45), onPage=running_header)])
+    flow = [Paragraph(title, head), NextPageTemplate("body")]
+    flow += [Paragraph(p, body) for p in paragraphs]
+    doc.build(flow)
+    return out.getvalue()
+
+
 def to_html(text: str) -> str:
     import html
 

@@ -25,3 +25,43 @@ def test_a_libreoffice_pdf_reads_in_order_without_spaces_at_font_changes(tmp_pat
     text = read_file(tmp_path / "plan.pdf").text
     assert "药剂科2026年工作计划" in text
     assert SENTENCE in text.replace("\n", "")
+
+
+def _items(n: int) -> list[str]:
+    """Numbered paragraphs long enough to wrap over several column lines."""
+    return [f"{k}.第{k}项重点任务。全年围绕医疗质量、患者安全和服务效率持续改进，"
+            f"第{k}项工作的门诊患者满意度达到9{k % 10}%以上，各科室每月报送进展，"
+            f"护理部每季度开展一次专项督查并通报结果，确保各项措施落到实处。" for k in range(1, 25)]
+
+
+def test_a_two_column_pdf_reads_column_by_column(tmp_path):
+    from formats_gen import to_two_column_pdf
+
+    items = _items(24)
+    path = tmp_path / "newsletter.pdf"
+    path.write_bytes(to_two_column_pdf("澄江市人民医院2026年工作计划", items, header=("院务通讯 第12期", "内部资料")))
+    text = read_file(path).text
+    flat = text.replace("\n", "")
+    positions = [flat.find(item) for item in items]
+    assert -1 not in positions, [item[:6] for item, at in zip(items, positions) if at < 0]
+    assert positions == sorted(positions)  # item 1 to 24 in order, none broken by the other column
+    assert text.index("澄江市人民医院2026年工作计划") < positions[0]
+    # the header's right-aligned half stays on the header's line, not inside a column
+    assert all("院务通讯 第12期" in line for line in text.split("\n") if "内部资料" in line)
+
+
+def test_a_table_of_values_in_a_pdf_keeps_its_rows():
+    """Two value columns beside a names column are a table, not a two-column body."""
+    from formats_gen import to_pdf
+
+    rows = [f"{name}{' ' * 6}{a}{' ' * 6}{b}" for name, a, b in [
+        ("门诊患者预约诊疗率", "61%", "≥65%"), ("平均住院日", "8.1天", "≤7.6天"),
+        ("四级手术占比", "16.3%", "≥18%"), ("危急值报告及时率", "98.7%", "100%"),
+        ("Ⅰ类切口手术部位感染率", "0.92%", "≤0.8%"), ("日间手术占择期手术比例", "9.4%", "15%左右"),
+        ("门急诊诊疗人次", "58.6万人次", "≥62万人次"), ("出院人次", "3.42万人次", "3.6万人次")]]
+    from plan_extract.stages.read.pdf import pdf_read
+
+    text = pdf_read(to_pdf("指标 2025年实际 2026年目标\n" + "\n".join(rows)))[0]
+    assert "平均住院日" in text and "≤7.6天" in text
+    line = next(ln for ln in text.split("\n") if "平均住院日" in ln)
+    assert "8.1天" in line and "≤7.6天" in line

@@ -18,11 +18,12 @@ from ..core.document import Cleaned, Note
 from ..core.offsets import OffsetMap, TextBuilder, identity
 from ..rules import Rules, load_rules
 from ..text.layout import aligned_tables, running_headers
-from ..text.markers import opens_with_marker
-from ..text.punctuation import COMMA, LIST_COMMA, PAREN_CLOSE, PAREN_OPEN
+from ..text.markers import marker_at, opens_with_marker
+from ..text.punctuation import COLON, COMMA, LIST_COMMA, PAREN_CLOSE, PAREN_OPEN, SENTENCE_END, char_class
 from ..text.script import detect_script, make_view, view_of
 
 _CONTINUES = tuple(COMMA + LIST_COMMA)  # a line ending in one goes on in the next
+_PROSE = regex.compile(char_class(COMMA + LIST_COMMA + SENTENCE_END + COLON))  # a sentence's punctuation
 
 
 def _rewrite(text: str, pattern: regex.Pattern, repl: Callable[[regex.Match], str]):
@@ -167,8 +168,21 @@ def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
         if nxt is None:
             continue
         nstart, _, nline = lines[nxt]
+        if _opens_item(nline, rules):
+            continue  # the next line is an item of its own
+        if (nxt > i + 1 or _opens_item(body, rules)) and not _PROSE.search(body) \
+                and len(body.strip()) < width - 1:
+            continue  # a heading or a meta line (2026年1月14日 08:30) short of the wrap width,
+            # before a blank line or opening with a marker: a line of its own
         spans.append((start + len(body), nstart + (len(nline) - len(nline.lstrip()))))
     c.delete_spans(spans)
+
+
+def _opens_item(line: str, rules: Rules) -> bool:
+    """Whether ``line`` opens with a section marker, after the decoration a
+    line may carry before it (💡（一）, ## 1.)."""
+    view = make_view(line.strip(), rules=rules)
+    return marker_at(view, rules.re("markers", "line_prefix").match(view).end(), rules) is not None
 
 
 def _glossed(c, rules: Rules) -> bool:

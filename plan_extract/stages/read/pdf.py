@@ -19,12 +19,12 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from functools import lru_cache
 from typing import Optional
 
 from ...core.document import Layout
 from ...core.errors import StageError
 from . import ocr
+from .columns import left_edge, reading_order, wide
 from .sandbox import MEMORY_BUDGET, OUT_OF_MEMORY, TIMED_OUT, allow_more, can_fork, out_of_memory, run_bounded
 
 __all__ = ["MEMORY_BUDGET", "can_fork", "light", "pdf_read", "pdf_text", "usable_text"]
@@ -155,11 +155,11 @@ def _outcome(data: bytes, timed: bool, inline: bool = False) -> tuple[str, objec
         doc.close()
         return "heavy", None
     try:
-        texts, scans = [], []
+        texts, scans, gutter = [], [], None
         for k in range(len(doc)):
             page = doc[k]
             textpage = page.get_textpage()
-            text = _page_text(textpage)
+            text, gutter = _page_text(textpage, gutter)
             textpage.close()
             if not usable_text(text) and (_visible(text) >= MIN_TEXT_CHARS or _draws_image(page)):
                 scans.append(k)
@@ -204,34 +204,18 @@ def _draws_image(page) -> bool:
     return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)), None) is not None
 
 
-def _page_text(textpage) -> str:
+def _page_text(textpage, gutter=None) -> tuple[str, Optional[tuple]]:
     """A page's lines in reading order, from the characters' boxes: a PDF's
     content stream need not follow the page (Word's exports draw a font's
     runs apart, so quotes and digits land out of place), and PDFium's own
-    text puts a space wherever a run changes font."""
+    text puts a space wherever a run changes font.  ``gutter``: the column
+    gutter of the page before (a layout holds from page to page); the
+    page's own comes back with the text."""
     chars = _chars(textpage)
     if chars is None:  # text PDFium does not index one code unit a character (outside the BMP): one at a time
         chars = _chars_one_by_one(textpage)
-    lines: list[list[tuple]] = []
-    line, mid0, height0 = None, 0.0, 0.0
-    for c in sorted(chars, key=_by_row):
-        mid, height = (c[2] + c[4]) / 2, c[4] - c[2]
-        if height < 1.0:
-            height = 1.0
-        if line is not None and abs(mid - mid0) <= 0.5 * (height if height > height0 else height0):
-            line.append((*c, mid, height))
-        else:
-            line, mid0, height0 = [(*c, mid, height)], mid, height
-            lines.append(line)
-    return "\n".join(_joined(sorted(line, key=_left)) for line in lines)
-
-
-def _by_row(c: tuple) -> tuple:
-    return -(c[2] + c[4]) / 2, c[1]
-
-
-def _left(c: tuple) -> float:
-    return c[1]
+    lines, gutter = reading_order(chars, gutter)
+    return "\n".join(_joined(sorted(line, key=left_edge)) for line in lines), gutter
 
 
 def _chars(textpage):
@@ -290,17 +274,12 @@ def _joined(line: list[tuple]) -> str:
     """A line's characters, with a space where the gap before a character is
     wide: a word gap between Latin letters or digits, a column gap anywhere."""
     a = line[0]
-    out, a_wide = [a[0]], _wide(a[0])
+    out, a_wide = [a[0]], wide(a[0])
     for b in line[1:]:
-        b_wide = _wide(b[0])
+        b_wide = wide(b[0])
         height = a[6] if a[6] > b[6] else b[6]
         if b[1] - a[3] > (0.5 if a_wide or b_wide else 0.2) * height and a[0] != " " and b[0] != " ":
             out.append(" ")
         out.append(b[0])
         a, a_wide = b, b_wide
     return "".join(out).strip()
-
-
-@lru_cache(maxsize=4096)
-def _wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")

@@ -7,12 +7,16 @@ from __future__ import annotations
 from ...text.segment import cut
 
 
+BARE_HEAD = 3  # characters of a later measure that names no subject of its own (满意度, 在线率)
+
+
 def shared_measures(metric: str, metric_start: int, pats) -> list[tuple[str, int]]:
     """(metric, start) of each measure a shared value names; one item when the
     metric names one measure.  A measure without the last one's head
     (高血压 in 高血压、糖尿病患者服务率) borrows it: 高血压患者服务率; a later
     measure opening with a word of the first borrows the first one's lead:
-    法定传染病报告率和报告及时率 gives 法定传染病报告及时率."""
+    法定传染病报告率和报告及时率 gives 法定传染病报告及时率, and a bare head
+    takes the first's subject: 签约居民知晓率和满意度 gives 签约居民满意度."""
     parts, pos, begin = [], 0, 0
     for token in cut(metric):
         if token in pats["shared_joins"]:
@@ -40,5 +44,7 @@ def shared_measures(metric: str, metric_start: int, pats) -> list[tuple[str, int
         # its first word in the first one (法定传染病报告及时率)
         word = next(iter(cut(part)), "")
         at = first.find(word) if len(word) > 1 else -1
+        if at <= 0 and len(part) <= BARE_HEAD < len(first) - 1:
+            at = len(first) - len(part)  # 签约居民知晓率和满意度: a bare head takes the first's subject
         out.append((first[:at] + part if at > 0 else part, start))
     return out

@@ -1,0 +1,153 @@
+"""A PDF page's reading order from its characters' boxes: characters
+grouped into lines, and a body set in two columns (a newsletter, a
+two-column export) read column by column instead of across the gutter."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from itertools import accumulate
+from typing import Optional
+
+def _rows(chars) -> list[list[tuple]]:
+    """Characters grouped into lines by their vertical middles, top to bottom;
+    each gets its middle and height appended."""
+    lines: list[list[tuple]] = []
+    line, mid0, height0 = None, 0.0, 0.0
+    for c in sorted(chars, key=_by_row):
+        mid, height = (c[2] + c[4]) / 2, c[4] - c[2]
+        if height < 1.0:
+            height = 1.0
+        if line is not None and abs(mid - mid0) <= 0.5 * (height if height > height0 else height0):
+            line.append((*c, mid, height))
+        else:
+            line, mid0, height0 = [(*c, mid, height)], mid, height
+            lines.append(line)
+    return lines
+
+
+GUTTER_MIN = 0.8  # a column gutter's width, in character heights
+GUTTER_ZONE = (0.3, 0.7)  # where on the page's text width a gutter may run
+COLUMN_MIN_CHARS = 8  # median characters of a column's lines: prose, not a table's cells
+COLUMN_WIDTH_RATIO = 0.75  # the narrower column is at least this share of the wider
+COLUMN_HAN_SHARE = 0.6  # wide (Han) characters in each column: prose, not figures
+PAGE_EDGE_LINES = 2  # lines at a page's top and bottom where running headers and footers stand
+RIGHT_MARGIN = 3  # character heights past the gutter where a right column's line may start (an indent)
+
+
+def reading_order(chars, prior: Optional[tuple[float, float]] = None
+                  ) -> tuple[list[list[tuple]], Optional[tuple[float, float]]]:
+    """The page's lines, and the gutter they were read by (None: one column).
+
+    A body set in two columns (a newsletter, a two-column export) is read
+    column by column between the lines that span both (a title block, a
+    running header), instead of across the gutter row by row.  ``prior``,
+    the page before's gutter, holds when few lines cross it: a last page
+    whose right column is short leaves a gutter too wide to find."""
+    if not chars:
+        return [], prior
+    lines = _rows(chars)
+    limit = _crossing_limit(len(lines))
+    known = prior is not None and sum(_spans(line, prior, edge=False) for line in lines) <= limit
+    gutter = prior if known else _gutter(chars, len(lines))
+    if gutter is None:
+        return lines, None
+    out: list[list[tuple]] = []
+    block: list[list[tuple]] = []
+    read_in_columns = False
+    for k, line in enumerate(lines + [None]):
+        if line is None or _spans(line, gutter, edge=k < PAGE_EDGE_LINES or k >= len(lines) - PAGE_EDGE_LINES):
+            ordered = _columns(block, gutter, known)
+            read_in_columns |= ordered is not block
+            out += ordered + ([line] if line is not None else [])
+            block = []
+        else:
+            block.append(line)
+    return out, gutter if read_in_columns else None  # only a layout seen in columns holds for the next page
+
+
+def _crossing_limit(n_lines: int) -> int:
+    return max(2, n_lines // 5)  # lines that may span a gutter (a title block); loose boxes count twice
+
+
+def _spans(line: list[tuple], gutter: tuple[float, float], edge: bool = True) -> bool:
+    """A line across both columns: a character sits in the gutter, or, at the
+    page's top or bottom (``edge``), the text right of the gutter starts well
+    past the right column's margin (a running header's right-aligned half:
+    院办编印 内部资料; inside the page that is a signature in its column)."""
+    if any(gutter[0] < (c[1] + c[3]) / 2 < gutter[1] for c in line):
+        return True
+    right = [c for c in line if c[1] >= gutter[1]]
+    return edge and bool(right) and min(c[1] for c in right) > gutter[1] + RIGHT_MARGIN * right[0][6]
+
+
+def _gutter(chars, n_lines: int) -> Optional[tuple[float, float]]:
+    """The widest vertical strip in the middle of the text that (almost) no
+    character covers, when it is wide enough to part two columns."""
+    if n_lines < 8:
+        return None
+    x0, x1 = min(c[1] for c in chars), max(c[3] for c in chars)
+    heights = sorted(c[4] - c[2] for c in chars)
+    height = max(heights[len(heights) // 2], 1.0)
+    width = int(x1 - x0) + 2
+    cover = [0] * (width + 1)
+    for c in chars:
+        cover[int(c[1] - x0)] += 1
+        cover[int(c[3] - x0) + 1] -= 1
+    depth = list(accumulate(cover))  # characters covering each point of the width
+    limit = _crossing_limit(n_lines)
+    best, run_start = None, None
+    for x in range(int(GUTTER_ZONE[0] * width), int(GUTTER_ZONE[1] * width) + 1):
+        if depth[x] <= limit:
+            run_start = x if run_start is None else run_start
+            if best is None or x - run_start > best[1] - best[0]:
+                best = (run_start, x)
+        else:
+            run_start = None
+    if best is None or best[1] - best[0] + 1 < GUTTER_MIN * height:
+        return None
+    return x0 + best[0], x0 + best[1] + 1
+
+
+def _columns(block: list[list[tuple]], gutter: tuple[float, float], known: bool = False) -> list[list[tuple]]:
+    """``block``'s lines read left column first when both sides hold prose of
+    like width; unchanged otherwise (a table's columns stay rows).  With the
+    layout ``known`` from the page before, the right column may be short
+    (the end of a text, a signature)."""
+    left = [c[:5] for line in block for c in line if c[1] + c[3] <= 2 * gutter[0]]
+    right = [c[:5] for line in block for c in line if c[1] + c[3] > 2 * gutter[0]]
+    if not left or not right:
+        return block
+    left_rows, right_rows = _rows(left), _rows(right)
+    sides = ((left, left_rows),) if known else ((left, left_rows), (right, right_rows))
+    if min(len(rows) for _, rows in sides) < 3:
+        return block
+    if min(_median_len(rows) for _, rows in sides) < COLUMN_MIN_CHARS:
+        return block
+    if min(_han_share(chars) for chars, _ in sides) < COLUMN_HAN_SHARE:
+        return block  # a column of values (0.92% ≤0.8%): a table
+    widths = (max(c[3] for c in left) - min(c[1] for c in left), max(c[3] for c in right) - min(c[1] for c in right))
+    if not known and min(widths) < COLUMN_WIDTH_RATIO * max(widths):
+        return block
+    return left_rows + right_rows
+
+
+def _han_share(chars: list[tuple]) -> float:
+    return sum(1 for c in chars if wide(c[0])) / len(chars)
+
+
+def _median_len(rows: list[list[tuple]]) -> int:
+    return sorted(len(r) for r in rows)[len(rows) // 2]
+
+
+def _by_row(c: tuple) -> tuple:
+    return -(c[2] + c[4]) / 2, c[1]
+
+
+def left_edge(c: tuple) -> float:
+    return c[1]
+
+
+@lru_cache(maxsize=4096)
+def wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
