@@ -252,3 +252,14 @@ def test_an_attachment_of_targets_after_the_signature_date_stays_in_the_plan():
     tail = "附件：主要指标\n门诊人次\t3万\n家庭医生签约率\t45%\n"
     [plan] = split_plans(clean(_SIGNED + "\n" + tail), rules=load_rules())
     assert plan.text.rstrip().endswith("45%")
+
+
+def test_an_articles_end_mark_closes_the_plan_like_a_signature():
+    """No date line: the end mark (——本文完——) is where the page's tail (a
+    learning site's glossary) begins."""
+    body = ("澄岚区卫生局2026年度工作计划\n\n一、提升服务\n全年门诊量达到3万人次，群众满意度达到90%以上。\n"
+            "二、加强队伍\n全年选送2名医生到上级医院进修。\n\n——本文完——\n\n【本文生词】\n"
+            "轮候 lún hòu：排队等候\n筛查 shāi chá：以检查方法找出患病者\n")
+    [plan] = split_plans(clean(body), rules=load_rules())
+    assert plan.text.rstrip().endswith("到上级医院进修。")
+    assert "轮候" not in plan.text

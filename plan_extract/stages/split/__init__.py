@@ -57,11 +57,13 @@ def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
 
 
 def _drop_signature_tail(plan_lines: list[Line], rules: Rules) -> None:
-    """Short lines after a plan's last date line are the page's tail, not the
-    plan: a scraped page ends a plan with its signature, then links and
-    sharing prompts that no chrome list can name in advance."""
-    date_line = rules.re("plans", "date_line")
-    dated = [i for i, ln in enumerate(plan_lines) if ln.kind == "text" and date_line.match(ln.view.strip())]
+    """Short lines after a plan's last date line (or an article's end mark,
+    ——本文完——) are the page's tail, not the plan: a scraped page ends a plan
+    with its signature, then links, sharing prompts and glossaries that no
+    chrome list can name in advance."""
+    date_line, end_marker = rules.re("plans", "date_line"), rules.re("plans", "end_marker")
+    dated = [i for i, ln in enumerate(plan_lines) if ln.kind == "text" and date_line.match(ln.view.strip())] \
+        or [i for i, ln in enumerate(plan_lines) if ln.kind != "blank" and end_marker.match(ln.view.strip())]
     if not dated:
         return
     tail = [ln for ln in plan_lines[dated[-1] + 1:] if ln.kind == "text"]

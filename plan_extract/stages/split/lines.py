@@ -96,7 +96,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
             continue
         if related_header.search(v.strip(header_brackets)):
             line.kind, in_related = "related_list", True
-        elif is_chrome(v):
+        elif is_chrome(v) or breadcrumb.match(v):
             line.kind = "site_chrome"
         elif in_related and (related_item.search(v) or len(v) <= item_max and not _SENTENCE.search(v)):
             line.kind = "related_list"

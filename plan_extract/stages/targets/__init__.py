@@ -70,10 +70,9 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
                          bisect_right(deadline_starts, c.start + LINK_REACH - 1)]
         linked = next((d.id for d in near if same_clause(plan.view, c.start, d.start)), None)
         owner = owner_of(plan.view, plan.text, c.start, owner_rx)
-        for k, (metric, start) in enumerate(measures_of[i]):
-            start = f["start"] if k == 0 else start  # a later measure's target starts at its name
-            out.append(Target(id=f"t{len(out) + 1}", text=plan.text[start:f["end"]], start=start,
-                              end=f["end"], metric=metric, comparator=f["comparator"], value=f["value"],
+        for metric, start, end in measures_of[i]:
+            out.append(Target(id=f"t{len(out) + 1}", text=plan.text[start:end], start=start,
+                              end=end, metric=metric, comparator=f["comparator"], value=f["value"],
                               value_max=f["value_max"], unit=f["unit"], placeholder=f["placeholder"],
                               baseline=f["baseline"], section=section_of(c.start),
                               deadline=linked, confidence=decisions[i].confidence, owner=owner))
@@ -81,18 +80,20 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
 
 
 def _measures(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, view: str,
-              pats) -> dict[int, list[tuple[str, int]]]:
-    """(metric, start) of each target a chosen candidate gives.  A shared value
+              pats) -> dict[int, list[tuple[str, int, int]]]:
+    """(metric, start, end) of each target a chosen candidate gives.  A shared value
     gives one per listed measure (decision 32); with 分别 the values that
     follow in the clause without a metric of their own take the later
     measures in turn (婴儿死亡率、5岁以下儿童死亡率分别控制在3‰和4.5‰)."""
-    out: dict[int, list[tuple[str, int]]] = {}
+    out: dict[int, list[tuple[str, int, int]]] = {}
     for n, i in enumerate(chosen):
         f = fields[i]
         if not f["shared"]:
-            out.setdefault(i, [(f["metric"], f["start"])])
+            out.setdefault(i, [(f["metric"], f["start"], f["end"])])
             continue
-        parts = shared_measures(f["metric"], f["metric_start"], pats)
+        # the first target spans the list; a later one starts at its name
+        parts = [(metric, f["start"] if k == 0 else start, f["end"])
+                 for k, (metric, start) in enumerate(shared_measures(f["metric"], f["metric_start"], pats))]
         later, end = [], cands[i].end
         for j in chosen[n + 1:n + len(parts)]:  # values that follow joined by 、 和 及 only
             if not pats["value_join"].fullmatch(view, end, cands[j].start):
@@ -104,7 +105,7 @@ def _measures(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, v
         elif len(parts) == len(later) + 1:
             out[i] = parts[:1]
             for j, part in zip(later, parts[1:]):
-                out[j] = [(part[0], fields[j]["start"])]
+                out[j] = [(part[0], cands[j].start, cands[j].end)]  # 和4.5‰: the value alone
         else:  # values and measures do not pair up: keep the list as one metric
-            out[i] = [(f["metric"], f["start"])]
+            out[i] = [(f["metric"], f["start"], f["end"])]
     return out

@@ -88,6 +88,7 @@ def _patterns(rules: Rules):
             "shared_joins": set(t("shared_joins")),
             "respective_value": tuple(t("respective_value")),
             "value_join": regex.compile(t("value_join")),
+            "item_join": regex.compile(t("item_join")),
             "verbish": regex.compile("|".join(regex.escape(w) for w in sorted(
                 {w for w in t("lead_words") if len(w) > 1} | set(t("count_verbs")), key=len, reverse=True))),
             "magnitude": rules.get("shared", "chars", "magnitude"),

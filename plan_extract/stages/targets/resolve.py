@@ -215,6 +215,9 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
         counted = not is_rate and c.unit.split("/")[0] not in pats["measure_units"]
         floor, metric_end = _around_deadlines(view, deadlines, metric_end)
         floor = max(floor, cell_start)  # prose in a table cell: its metric stays in the cell
+        before = cands[i - 1] if i > 0 else None
+        if before is not None and before.end <= metric_end and pats["item_join"].match(view, before.end):
+            floor = max(floor, before.end)  # 护士150名及医疗技术人员30名: the item before ends at its value
         metric, m_start = _metric_before(view, text, c.start, metric_end, pats, count=counted, floor=floor)
         if is_rate and c.cue is None and not metric:
             metric = ""
