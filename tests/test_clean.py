@@ -96,3 +96,12 @@ def test_view_folds_as_the_fold_table_translates():
     for text in texts:
         assert _fold(text, RULES) == text.translate(table)
     assert _fold(every, RULES) != every
+
+
+def test_a_contents_line_is_not_joined_to_the_title_after_it():
+    """Hard-wrapped text: a 目录 line as wide as the wrap stays a line of its own."""
+    wrapped = "\n".join(["这是一行被硬换行切断的文本内容用来触发硬换行判断的测试"] * 10)
+    text = (wrapped + "\n七、强化组织保障" + "…" * 18 + "7\n"
+            "岫宁省疾病预防控制中心2026年工作要点\n一、总体要求\n")
+    cleaned = clean(text, hard_wrap=True)
+    assert "\n岫宁省疾病预防控制中心2026年工作要点\n" in cleaned.text

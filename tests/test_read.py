@@ -51,3 +51,16 @@ def test_unsupported_format_names_the_suffix(tmp_path):
     p.write_text("一、加强管理", encoding="utf-8")
     with pytest.raises(StageError, match="unsupported format '.xyz'"):
         read_file(p)
+
+
+def test_a_big5_hkscs_file_keeps_hong_kongs_own_characters():
+    """峯, 衞, 邨 are outside Big5: read as plain Big5 they turn into boxes."""
+    text = "香港安老院舍2026-27年度服務計劃\n本院位於鰂泉邨泉峯樓，由衞生署巡查，院友跌倒事故率不高於0.5%。\n" * 3
+    got, encoding = decode(text.encode("big5hkscs"))
+    assert encoding == "big5" and got == text
+
+
+def test_a_cp950_file_still_reads_as_big5():
+    text = "臺灣醫院民國115年度工作計畫，門診服務人次達到54萬人次，病床佔床率85%以上。\n" * 3
+    got, encoding = decode(text.encode("cp950"))
+    assert encoding == "big5" and got == text

@@ -263,3 +263,25 @@ def test_an_articles_end_mark_closes_the_plan_like_a_signature():
     [plan] = split_plans(clean(body), rules=load_rules())
     assert plan.text.rstrip().endswith("到上级医院进修。")
     assert "轮候" not in plan.text
+
+
+_THREAD = ("\n--------------------------------\n签名：基层十年，守好一方百姓健康。\n回复  引用  举报  TOP\n\n"
+           "云岭村医\n沙发\n发表于 2026-1-17 22:05 | 只看该作者\n谢谢楼主分享，我们院的签约率是80%，正愁计划不知道怎么写。\n"
+           "回复  引用  举报  TOP\n\n桐柏小护\n板凳\n发表于 2026-1-18 08:12 | 只看该作者\n先收藏了，回去照着改改。\n"
+           "回复  引用  举报  TOP\n")
+
+
+def test_a_forum_threads_replies_after_the_signature_are_not_the_plan():
+    """Replies framed by the thread's furniture are comments, even with a rate in them."""
+    [plan] = split_plans(clean(_SIGNED + _THREAD), rules=load_rules())
+    assert plan.text.rstrip().endswith("2026年1月6日")
+    assert "签约率是80%" not in plan.text
+
+
+def test_a_site_footers_telephone_goes_but_the_issuers_own_contact_lines_stay():
+    footer = "地址：禾溪镇府前路8号　邮编：337600　联系电话：0799-7216035\n赣ICP备05012847号　您是本站第0893127位访问者\n"
+    [plan] = split_plans(clean(_SIGNED + "\n" + footer), rules=load_rules())
+    assert plan.text.rstrip().endswith("2026年1月6日")
+    own = "承办人：院办公室　李小溪\n联系电话：0799-7216035\n"
+    [plan] = split_plans(clean(_SIGNED + own), rules=load_rules())
+    assert plan.text.rstrip().endswith("联系电话：0799-7216035")

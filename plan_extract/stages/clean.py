@@ -156,20 +156,21 @@ def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
         return
     width = _wrap_width(long_lengths)
     title, plan_word = rules.re("plans", "title"), rules.re("plans", "title", "contains")
+    toc = rules.re("boilerplate", "toc")
     spans = []
     for i, (start, end, line) in enumerate(lines):
         body = line.rstrip()
         full = len(body.strip()) >= width - 5 and not ends.search(body)
         if not (full or body.endswith(_CONTINUES)):
             continue
-        if plan_word.search(body) and title.match(make_view(body.strip(), rules=rules)):
-            continue  # a plan's title as wide as the text: a line of its own
+        if plan_word.search(body) and title.match(make_view(body.strip(), rules=rules)) or toc.match(body.strip()):
+            continue  # a plan's title as wide as the text, a contents line: a line of its own
         nxt = next((j for j in range(i + 1, len(lines)) if lines[j][2].strip()), None)
         if nxt is None:
             continue
         nstart, _, nline = lines[nxt]
-        if _opens_item(nline, rules):
-            continue  # the next line is an item of its own
+        if _opens_item(nline, rules) or plan_word.search(nline) and title.match(make_view(nline.strip(), rules=rules)):
+            continue  # the next line is an item or a plan's title of its own
         if (nxt > i + 1 or _opens_item(body, rules)) and not _PROSE.search(body) \
                 and len(body.strip()) < width - 1:
             continue  # a heading or a meta line (2026年1月14日 08:30) short of the wrap width,

@@ -60,6 +60,16 @@ codecs.register_error(MARK_HANDLER, _mark_bytes)
 def decode(data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)``; raise ``StageError`` if it is not text.
     Undecodable bytes, when few, stand in ``text`` as marks (see above)."""
+    text, encoding = _decode(data)
+    if encoding == "big5" and not text.isascii():
+        try:  # Hong Kong's supplementary characters (峯 衞 邨): Big5-HKSCS holds Big5 whole
+            return data.decode("big5hkscs"), encoding
+        except UnicodeDecodeError:
+            pass  # Microsoft's cp950 extensions: keep the decoding found
+    return text, encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     if not data:
         raise StageError("read", "empty file")
     if data.startswith(codecs.BOM_UTF8):

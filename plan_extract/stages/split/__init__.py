@@ -16,6 +16,7 @@ import regex
 from ...core.document import Cleaned, Line, Note, Plan
 from ...core.offsets import TextBuilder
 from ...rules import Rules, load_rules
+from ...text.markers import opens_with_marker
 from ...text.punctuation import SENTENCE_END, char_class
 from .lines import classify_lines
 from .year import plan_year
@@ -56,6 +57,9 @@ def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
     return content[:1]
 
 
+COMMENT_MAX_LINES = 3  # lines of one reply in a comment section
+
+
 def _drop_signature_tail(plan_lines: list[Line], rules: Rules) -> None:
     """Short lines after a plan's last date line (or an article's end mark,
     ——本文完——) are the page's tail, not the plan: a scraped page ends a plan
@@ -66,15 +70,38 @@ def _drop_signature_tail(plan_lines: list[Line], rules: Rules) -> None:
         or [i for i, ln in enumerate(plan_lines) if ln.kind != "blank" and end_marker.match(ln.view.strip())]
     if not dated:
         return
-    tail = [ln for ln in plan_lines[dated[-1] + 1:] if ln.kind == "text"]
+    after = [ln for ln in plan_lines[dated[-1] + 1:] if ln.kind != "blank"]
+    if not any(ln.kind == "text" and opens_with_marker(ln.view.strip(), rules) for ln in after):
+        _comments(after)  # a plan's own sections after a date (a date under the title) are no replies
+    tail = [ln for ln in after if ln.kind == "text"]
     limits = rules.get("plans", "signature_tail")
     keeps = rules.re("plans", "signature_tail", "keeps")
+    contact = rules.re("plans", "signature_tail", "contact")
     if not tail or sum(len(ln.view.strip()) for ln in tail) > limits["max_chars"]:
         return
     if any(len(ln.view.strip()) > limits["line_max_len"] or keeps.search(ln.view) for ln in tail):
         return
+    if all(contact.search(ln.view) for ln in tail):
+        return  # the issuer's own contact lines (decision 49)
     for ln in tail:
         ln.kind = "site_chrome"
+
+
+def _comments(after: list[Line]) -> None:
+    """After a plan's signature, a run of text lines with page furniture above
+    and below it (a reply between 发表于… and 回复 引用 举报) is a comment."""
+    k = 0
+    while k < len(after):
+        if after[k].kind != "text":
+            k += 1
+            continue
+        end = k
+        while end < len(after) and after[end].kind == "text":
+            end += 1
+        if k > 0 and end < len(after) and end - k <= COMMENT_MAX_LINES:
+            for ln in after[k:end]:
+                ln.kind = "site_chrome"
+        k = end
 
 
 def _text_before(lines: list[Line], i: int) -> int:
