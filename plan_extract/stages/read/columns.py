@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from itertools import accumulate
+from collections import Counter
+from itertools import accumulate, repeat
+from operator import itemgetter, sub
 from typing import Optional
 
 def _rows(chars) -> list[list[tuple]]:
@@ -26,6 +28,7 @@ def _rows(chars) -> list[list[tuple]]:
     return lines
 
 
+PROBE = 7  # every PROBE-th character's height is enough for the median
 GUTTER_MIN = 0.8  # a column gutter's width, in character heights
 GUTTER_ZONE = (0.3, 0.7)  # where on the page's text width a gutter may run
 COLUMN_MIN_CHARS = 8  # median characters of a column's lines: prose, not a table's cells
@@ -86,14 +89,17 @@ def _gutter(chars, n_lines: int) -> Optional[tuple[float, float]]:
     character covers, when it is wide enough to part two columns."""
     if n_lines < 8:
         return None
-    x0, x1 = min(c[1] for c in chars), max(c[3] for c in chars)
-    heights = sorted(c[4] - c[2] for c in chars)
+    lefts, rights = list(map(itemgetter(1), chars)), list(map(itemgetter(3), chars))
+    x0, x1 = min(lefts), max(rights)
+    heights = sorted(map(sub, map(itemgetter(4), chars[::PROBE]), map(itemgetter(2), chars[::PROBE])))
     height = max(heights[len(heights) // 2], 1.0)
     width = int(x1 - x0) + 2
     cover = [0] * (width + 1)
-    for c in chars:
-        cover[int(c[1] - x0)] += 1
-        cover[int(c[3] - x0) + 1] -= 1
+    # characters starting and ending at each point, counted at C speed (a page holds thousands)
+    for x, n in Counter(map(int, map(sub, lefts, repeat(x0)))).items():
+        cover[x] += n
+    for x, n in Counter(map(int, map(sub, rights, repeat(x0)))).items():
+        cover[x + 1] -= n
     depth = list(accumulate(cover))  # characters covering each point of the width
     limit = _crossing_limit(n_lines)
     best, run_start = None, None
@@ -118,16 +124,15 @@ def _columns(block: list[list[tuple]], gutter: tuple[float, float], known: bool 
     right = [c[:5] for line in block for c in line if c[1] + c[3] > 2 * gutter[0]]
     if not left or not right:
         return block
-    left_rows, right_rows = _rows(left), _rows(right)
-    sides = ((left, left_rows),) if known else ((left, left_rows), (right, right_rows))
-    if min(len(rows) for _, rows in sides) < 3:
-        return block
-    if min(_median_len(rows) for _, rows in sides) < COLUMN_MIN_CHARS:
-        return block
-    if min(_han_share(chars) for chars, _ in sides) < COLUMN_HAN_SHARE:
+    sides = (left,) if known else (left, right)  # the cheap tests first: most blocks are tables
+    if min(map(_han_share, sides)) < COLUMN_HAN_SHARE:
         return block  # a column of values (0.92% ≤0.8%): a table
     widths = (max(c[3] for c in left) - min(c[1] for c in left), max(c[3] for c in right) - min(c[1] for c in right))
     if not known and min(widths) < COLUMN_WIDTH_RATIO * max(widths):
+        return block
+    left_rows, right_rows = _rows(left), _rows(right)
+    rows = (left_rows,) if known else (left_rows, right_rows)
+    if min(map(len, rows)) < 3 or min(map(_median_len, rows)) < COLUMN_MIN_CHARS:
         return block
     return left_rows + right_rows
 
