@@ -285,3 +285,20 @@ def test_a_site_footers_telephone_goes_but_the_issuers_own_contact_lines_stay():
     own = "承办人：院办公室　李小溪\n联系电话：0799-7216035\n"
     [plan] = split_plans(clean(_SIGNED + own), rules=load_rules())
     assert plan.text.rstrip().endswith("联系电话：0799-7216035")
+
+
+def test_a_signature_dated_in_chinese_numerals_ends_the_plan_before_an_ad():
+    body = ("禾溪镇卫生院2026年工作计划\n\n一、提高服务质量\n全年门诊量达到3万人次，群众满意度达到90%以上。\n"
+            "二、加强队伍建设\n全年选送2名医生到县医院进修。\n\n禾溪镇卫生院\n二〇二六年一月\n\n"
+            "广告\u3000公卫执业医师考前押题，报名即送真题册\n")
+    [plan] = split_plans(clean(body), rules=load_rules())
+    assert plan.text.rstrip().endswith("二〇二六年一月")
+
+
+def test_a_plan_title_after_a_related_list_opens_a_plan_when_a_lead_in_follows():
+    first = _SIGNED.replace("禾溪镇卫生院2026年工作计划", "县疾控中心2026年工作计划篇一") \
+        + "\n相关文档\n\n乡镇卫生院公共卫生工作计划（通用5篇）\n\n预防接种门诊年度工作计划\n\n"
+    second = ("县疾控中心2026年工作计划篇二\n\n为切实做好全县传染病防控和免疫规划工作，现将我中心2026年度工作安排如下：\n\n"
+              "（一）全年报告及时率达到100%。\n")
+    plans = split_plans(clean(first + second), rules=load_rules())
+    assert [p.title for p in plans] == ["县疾控中心2026年工作计划篇一", "县疾控中心2026年工作计划篇二"]

@@ -12,9 +12,10 @@ from ...core.document import Cleaned, Line
 from ...rules import Rules, load_rules
 from ...text.layout import running_headers
 from ...text.markers import opens_with_marker
-from ...text.punctuation import FULL_STOP, char_class
+from ...text.punctuation import COLON, FULL_STOP, char_class
 
 _SENTENCE = regex.compile(char_class(FULL_STOP))
+LEAD_IN_MIN = 15  # characters of a sentence ending in a colon that leads into a plan's body
 
 
 def classify_lines(cleaned: Cleaned, *, rules: Optional[Rules] = None) -> list[Line]:
@@ -115,7 +116,8 @@ def _body_follows(lines: list[Line], k: int, rules: Rules) -> bool:
     for line in lines[k + 1:k + 4]:
         v = line.view.strip()
         if v:
-            return _SENTENCE.search(v) is not None or opens_with_marker(v, rules)
+            return _SENTENCE.search(v) is not None or opens_with_marker(v, rules) \
+                or len(v) > LEAD_IN_MIN and v[-1] in COLON  # 现将我中心2026年度工作安排如下：
     return False
 
 
