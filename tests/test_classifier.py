@@ -137,7 +137,8 @@ def test_held_out_documents_with_the_shipped_models():
                                         ("heldout23", 4), ("heldout24", 4), ("heldout25", 4), ("heldout26", 4),
                                         ("heldout27", 4), ("heldout28", 4), ("heldout29", 4),
                                         ("heldout30", 4), ("heldout31", 4), ("heldout32", 4),
-                                        ("heldout33", 4), ("heldout34", 4), ("heldout35", 4), ("heldout36", 4)])
+                                        ("heldout33", 4), ("heldout34", 4), ("heldout35", 4), ("heldout36", 4),
+                                        ("heldout37", 4), ("heldout38", 4)])
 def test_later_held_out_sets_with_the_shipped_models(name, count):
     """data/heldout2 and heldout3: regression guards (see their READMEs)."""
     from plan_extract import extract_file

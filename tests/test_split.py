@@ -302,3 +302,37 @@ def test_a_plan_title_after_a_related_list_opens_a_plan_when_a_lead_in_follows()
               "（一）全年报告及时率达到100%。\n")
     plans = split_plans(clean(first + second), rules=load_rules())
     assert [p.title for p in plans] == ["县疾控中心2026年工作计划篇一", "县疾控中心2026年工作计划篇二"]
+
+
+_NOTICE = ("桐江市卫生健康委员会文件\n\n桐卫基层〔2026〕7号\n\n关于印发2026年全市基层卫生工作要点的通知\n\n"
+           "各县（区）卫生健康局，委直属各单位：\n现将《2026年全市基层卫生工作要点》印发给你们，请认真贯彻落实，"
+           "并于12月15日前报送年度工作总结。\n\n附件：2026年全市基层卫生工作要点\n\n桐江市卫生健康委员会\n2026年2月3日\n\n"
+           "附件\n\n2026年全市基层卫生工作要点\n\n一、主要目标\n家庭医生签约服务覆盖率达到45%以上，"
+           "基层诊疗量占比不低于65%。\n二、重点任务\n6月底前完成乡镇卫生院服务能力评价。\n\n"
+           "抄送：市人民政府办公室。\n\n桐江市卫生健康委员会办公室　　　　2026年2月3日印发\n")
+
+
+def test_a_notice_issuing_a_plan_leaves_the_attached_plan_alone_as_the_plan():
+    """The notice (文号, addressees, its own signature) covers the plan it
+    issues: the plan is the attachment under 附件, from its own title; the
+    imprint under it (抄送, …印发) is nobody's text."""
+    [plan] = split_plans(clean(_NOTICE), rules=load_rules())
+    assert plan.title == "2026年全市基层卫生工作要点"
+    assert plan.text.startswith("2026年全市基层卫生工作要点\n")
+    assert plan.text.rstrip().endswith("评价。")
+    assert "12月15日前" not in plan.text
+
+
+def test_a_notice_whose_body_is_the_plan_keeps_its_own_title():
+    """Without an attachment label, the notice's text is the plan."""
+    body = _NOTICE.replace("附件\n\n2026年全市基层卫生工作要点\n\n", "")
+    [plan] = split_plans(clean(body), rules=load_rules())
+    assert plan.title == "关于印发2026年全市基层卫生工作要点的通知"
+
+
+def test_a_blogs_category_list_with_counts_opens_no_plan():
+    """工作计划(7) in a sidebar beside 全部日志(86) is a category, not a plan's
+    title with an ordinal: the one plan under it stays whole."""
+    sidebar = "老周的空间\n访问量：18,306\n日志分类\n全部日志(86)\n工作计划(7)\n行医随笔(41)\n转载(12)\n\n"
+    [plan] = split_plans(clean(sidebar + _SIGNED), rules=load_rules())
+    assert plan.title == "禾溪镇卫生院2026年工作计划"

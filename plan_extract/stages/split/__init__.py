@@ -57,6 +57,31 @@ def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
     return content[:1]
 
 
+def _attached_plans(lines: list[Line], starts: list[int], rules: Rules) -> list[int]:
+    """A notice issuing a plan (关于印发…的通知) covers it: a title right under
+    an attachment label (附件) after it starts the plan, and the notice between
+    them (文号, addressees, its signature) is nobody's plan text."""
+    notice, label = rules.re("plans", "issuing_notice"), rules.re("plans", "attachment_label")
+    out = []
+    for s, end in zip(starts, starts[1:] + [len(lines)]):
+        attached = None
+        if lines[s].kind == "title" and notice.match(lines[s].view.strip()):
+            last = None  # the nearest non-blank line before each title
+            for j in range(s + 1, end):
+                if lines[j].kind == "title" and last is not None and label.match(lines[last].view.strip()):
+                    attached = j
+                    break
+                if lines[j].kind != "blank":
+                    last = j
+        if attached is None:
+            out.append(s)
+            continue
+        for ln in lines[s:attached]:
+            ln.kind = {"text": "preface", "title": "collection_title"}.get(ln.kind, ln.kind)
+        out.append(attached)
+    return out
+
+
 COMMENT_MAX_LINES = 3  # lines of one reply in a comment section
 
 
@@ -161,7 +186,7 @@ def split_plans(cleaned: Cleaned, *, rules: Optional[Rules] = None,
     if line_decider is not None:
         for line, kind in zip(lines, line_decider(lines)):
             line.kind = kind
-    starts = _plan_starts(lines, rules)
+    starts = _attached_plans(lines, _plan_starts(lines, rules), rules)
     if not starts:
         return []
     before = [i for i in range(starts[0]) if lines[i].kind == "text"]

@@ -27,7 +27,24 @@ def classify_lines(cleaned: Cleaned, *, rules: Optional[Rules] = None) -> list[L
     _classify(lines, rules)
     _running_headers(lines, rules)
     _between_chrome(lines, rules.get("boilerplate", "between_chrome_max_len"))
+    _counted_lists(lines, rules.re("boilerplate", "counted_item"))
     return lines
+
+
+def _counted_lists(lines: list[Line], counted: regex.Pattern) -> None:
+    """Two or more lines in a row each naming a category and its count
+    (全部日志(86), 工作计划(7)) are a sidebar list: chrome, titles included."""
+    run: list[Line] = []
+    for line in lines + [Line(0, 0, "", "")]:  # a sentinel ends the last run
+        if line.kind == "blank":
+            continue
+        if line.kind in ("text", "title") and counted.match(line.view.strip()):
+            run.append(line)
+            continue
+        if len(run) >= 2:
+            for item in run:
+                item.kind = "site_chrome"
+        run = []
 
 
 def _between_chrome(lines: list[Line], max_len: int) -> None:
