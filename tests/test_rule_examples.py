@@ -43,7 +43,8 @@ BASELINE_ENTRIES = {"change_from", "change_to", "paren_baseline"}
 # boilerplate.yaml entry -> the kind the split stage gives its example lines
 LINE_KIND = {"site_chrome": "site_chrome", "chrome_part": "site_chrome", "list_prefix": "site_chrome",
              "related_header": "related_list", "related_item": "related_list", "preface_cue": "preface",
-             "toc": "toc", "running_header": "running_header", "breadcrumb": "site_chrome"}
+             "toc": "toc", "running_header": "running_header", "breadcrumb": "site_chrome",
+             "download_link": "site_chrome"}
 
 
 def _entries(node, path=()):

@@ -336,3 +336,21 @@ def test_a_blogs_category_list_with_counts_opens_no_plan():
     sidebar = "老周的空间\n访问量：18,306\n日志分类\n全部日志(86)\n工作计划(7)\n行医随笔(41)\n转载(12)\n\n"
     [plan] = split_plans(clean(sidebar + _SIGNED), rules=load_rules())
     assert plan.title == "禾溪镇卫生院2026年工作计划"
+
+
+def test_a_collections_bare_ordinal_is_the_title_of_the_plan_it_heads():
+    """篇二 alone, after a related line, heads the plan the site left unnamed."""
+    first = _SIGNED.replace("禾溪镇卫生院2026年工作计划", "篇一：禾溪镇卫生院2026年工作计划") \
+        + "\n更多相关：乡镇卫生院院长述职报告（通用6篇）　卫生院工作总结范文\n\n"
+    second = "篇二\n\n2026年，我院护理工作以优质护理为抓手，全年护理质量合格率达到95%以上。\n"
+    plans = split_plans(clean(first + second), rules=load_rules())
+    assert [p.title for p in plans] == ["篇一：禾溪镇卫生院2026年工作计划", "篇二"]
+    assert plans[1].text.rstrip().endswith("95%以上。")
+
+
+def test_a_portal_articles_meta_lines_footer_and_attachment_links_are_not_the_plan():
+    page = ("来源：禾溪镇卫生院\n字号：大 中 小\n\n" + _SIGNED + "\n附件：\n1．禾溪镇卫生院2026年重点工作任务分工表.docx\n"
+            "2．2026年主要指标监测表.xlsx\n\nCopyright © 2019-2026 禾溪镇人民政府 All Rights Reserved\n")
+    [plan] = split_plans(clean(page), rules=load_rules())
+    assert plan.text.startswith("禾溪镇卫生院2026年工作计划")
+    assert plan.text.rstrip().endswith("2026年1月6日")

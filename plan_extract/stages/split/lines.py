@@ -28,7 +28,20 @@ def classify_lines(cleaned: Cleaned, *, rules: Optional[Rules] = None) -> list[L
     _running_headers(lines, rules)
     _between_chrome(lines, rules.get("boilerplate", "between_chrome_max_len"))
     _counted_lists(lines, rules.re("boilerplate", "counted_item"))
+    _bare_ordinals(lines, rules)
     return lines
+
+
+def _bare_ordinals(lines: list[Line], rules: Rules) -> None:
+    """An ordinal alone on its line (篇二, 篇四：) is a plan's title where other
+    titles of the page carry ordinals and a body follows it: the site left
+    that plan's name out."""
+    if not any(ln.kind == "title" and ln.ordinal for ln in lines):
+        return
+    bare = rules.re("plans", "bare_ordinal")
+    for k, line in enumerate(lines):
+        if line.kind in ("text", "related_list") and bare.match(line.view.strip()) and _body_follows(lines, k, rules):
+            line.kind, line.ordinal, line.title = "title", True, line.text.strip()
 
 
 def _counted_lists(lines: list[Line], counted: regex.Pattern) -> None:
@@ -97,6 +110,7 @@ def _classify(lines: list[Line], rules: Rules) -> None:
     toc = rules.re("boilerplate", "toc", reverse=True)
     list_prefix = rules.re("boilerplate", "list_prefix")
     breadcrumb = rules.re("boilerplate", "breadcrumb")
+    download = rules.re("boilerplate", "download_link")
     in_related = False
     for k, line in enumerate(lines):
         v = line.view.strip()
@@ -118,6 +132,8 @@ def _classify(lines: list[Line], rules: Rules) -> None:
             line.kind = "site_chrome"
         elif in_related and (related_item.search(v) or len(v) <= item_max and not _SENTENCE.search(v)):
             line.kind = "related_list"
+        elif download.match(v):
+            line.kind = "site_chrome"
         elif toc.match(v):
             line.kind = "toc"
         elif len(v) < 200 and preface.search(v):
