@@ -64,6 +64,18 @@ def test_hard_wrapped_lines_are_joined_and_page_numbers_dropped():
     assert sum(n.kind == "page_number" for n in c.notes) == 4
 
 
+def test_a_flattened_tables_rows_stay_lines_in_hard_wrapped_text():
+    """Rows longer than the wrap width, cells set apart by spaces, end at
+    their last cell: none is glued to the next row; ·1· is a page number."""
+    para = ("全面落实医疗质量安全核心制度，门诊\n病历书写完整率达到98%以上，住院病历\n甲级率达到95%以上，危急值报告处置及\n时率达到100%。\n")
+    table = ("序号 指标名称 2025年实际 2026年目标 完成时限\n1 艾滋病抗病毒治疗覆盖率 93.1% ≥95% 12月底前\n"
+             "2 病媒生物监测点 32个 40个 8月底前\n\n·1·\n\n")
+    c = clean(para * 3 + table + para)
+    assert "\n1 艾滋病抗病毒治疗覆盖率 93.1% ≥95% 12月底前\n2 病媒生物监测点 32个 40个 8月底前\n" in c.text
+    assert "·1·" not in c.text
+    assert "门诊病历书写完整率达到98%以上，住院病历甲级率达到95%以上，危急值报告处置及时率达到100%。" in c.text
+
+
 def test_scraper_line_breaks_stay_in_ordinary_text():
     raw = "一、加强管理\n\n每年组织考试、考核2—3次，理论考试\n\n要有试卷并由护士长组织。\n"
     assert clean(raw).text == raw

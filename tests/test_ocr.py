@@ -205,3 +205,15 @@ def test_a_page_read_with_low_confidence_is_warned():
     assert [(p.page, p.confidence, p.lines) for p in layout.ocr] == [(2, 0.55, 1)]
     assert warnings_of(list(layout.notes)) == ({"code": "ocr_low_confidence", "count": 1,
                                                 "examples": ["page 2: 0.55"]},)
+
+
+@needs_ocr
+def test_a_300_page_scan_is_one_clear_error_before_any_page_is_read():
+    """More scanned pages than OCR reads in one file: refused up front, so
+    the error comes in the time the text layers take, not 300 OCR passes
+    (the message is the up-front check's)."""
+    page = to_image("全年门诊量达到3万人次。")
+    out = io.BytesIO()
+    page.save(out, format="PDF", save_all=True, append_images=[page] * 299, resolution=144.0)
+    with pytest.raises(StageError, match="300 scanned pages to OCR"):
+        extract_bytes(out.getvalue(), path="archive_scan.pdf", models=False)

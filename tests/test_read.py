@@ -64,3 +64,34 @@ def test_a_cp950_file_still_reads_as_big5():
     text = "臺灣醫院民國115年度工作計畫，門診服務人次達到54萬人次，病床佔床率85%以上。\n" * 3
     got, encoding = decode(text.encode("cp950"))
     assert encoding == "big5" and got == text
+
+
+def _tracked_docx(path):
+    """A Word file holding tracked revisions, a comment and a content control,
+    built with python-docx and the revision XML Word writes."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    d = docx.Document()
+    d.add_paragraph("芩水县中医院2026年工作计划")
+    p = d.add_paragraph("中医治疗率达到")
+    p._p.append(parse_xml(f'<w:del {w} w:id="1" w:author="a" w:date="2026-01-05T09:00:00Z">'
+                          '<w:r><w:delText>90%</w:delText></w:r></w:del>'))
+    p._p.append(parse_xml(f'<w:ins {w} w:id="2" w:author="a" w:date="2026-01-05T09:00:00Z">'
+                          '<w:r><w:t>95%</w:t></w:r></w:ins>'))
+    p.add_run("以上。")
+    d.element.body.insert(2, parse_xml(
+        f'<w:sdt {w}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>6月底前开设日间手术中心。</w:t></w:r></w:p>'
+        '</w:sdtContent></w:sdt>'))
+    d.save(path)
+
+
+def test_a_word_files_tracked_revisions_read_as_accepted(tmp_path):
+    """Inserted text is the document's text, deleted text is not, and a
+    paragraph inside a content control is read in its place."""
+    path = tmp_path / "tracked.docx"
+    _tracked_docx(path)
+    text = read_file(path).text
+    assert "中医治疗率达到95%以上。" in text and "90%" not in text
+    assert text.splitlines()[2] == "6月底前开设日间手术中心。"

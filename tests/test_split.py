@@ -354,3 +354,18 @@ def test_a_portal_articles_meta_lines_footer_and_attachment_links_are_not_the_pl
     [plan] = split_plans(clean(page), rules=load_rules())
     assert plan.text.startswith("禾溪镇卫生院2026年工作计划")
     assert plan.text.rstrip().endswith("2026年1月6日")
+
+
+def test_a_post_footer_after_the_signature_ends_the_plan_with_all_the_page_after_it():
+    """On a Q&A page the answer's afterword, its footer and other answers
+    (with numbered lists of their own) follow the plan's signature."""
+    page = (_SIGNED + "写在最后：计划写完要贴在护士站，每个月对着看一遍，指标别全写100%，去年做到多少、今年能往前走多少，心里要有数。\n"
+            "发布于 2026-01-08 22:31・IP 属地湖南\n赞同 1286 92 条评论 分享 收藏 喜欢\n骨科老郑\n"
+            "补充一个基层的，下面是我们科今年定的几条：\n1.术后疼痛评估率100%；\n2.选送1名护士到市骨科医院进修3个月。\n"
+            "发布于 2026-01-11 09:47・IP 属地河南\n")
+    [plan] = split_plans(clean(page), rules=load_rules())
+    assert plan.text.rstrip().endswith("2026年1月6日")
+    dated_first = _SIGNED.replace("禾溪镇卫生院2026年工作计划\n", "禾溪镇卫生院2026年工作计划\n2026年1月6日\n", 1)
+    [plan] = split_plans(clean(dated_first.replace("\n\n禾溪镇卫生院\n2026年1月6日\n", "\n") + "发布于 2026-01-08 22:31\n"),
+                         rules=load_rules())
+    assert "全年选送2名医生到县医院进修。" in plan.text  # a date under the title: the body stays

@@ -157,26 +157,35 @@ def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
     width = _wrap_width(long_lengths)
     title, plan_word = rules.re("plans", "title"), rules.re("plans", "title", "contains")
     toc = rules.re("boilerplate", "toc")
+    gap = rules.memo("aligned_gap", lambda: regex.compile(rules.get("clean", "aligned_table", "cell_gap")))
     spans = []
     for i, (start, end, line) in enumerate(lines):
         body = line.rstrip()
         full = len(body.strip()) >= width - 5 and not ends.search(body)
-        if not (full or body.endswith(_CONTINUES)):
-            continue
+        if not (full or body.endswith(_CONTINUES)) or _table_row(body, gap):
+            continue  # (a flattened table's row ends at its last cell, however long)
         if plan_word.search(body) and title.match(make_view(body.strip(), rules=rules)) or toc.match(body.strip()):
             continue  # a plan's title as wide as the text, a contents line: a line of its own
         nxt = next((j for j in range(i + 1, len(lines)) if lines[j][2].strip()), None)
         if nxt is None:
             continue
         nstart, _, nline = lines[nxt]
-        if _opens_item(nline, rules) or plan_word.search(nline) and title.match(make_view(nline.strip(), rules=rules)):
-            continue  # the next line is an item or a plan's title of its own
+        if _opens_item(nline, rules) or _table_row(nline, gap) \
+                or plan_word.search(nline) and title.match(make_view(nline.strip(), rules=rules)):
+            continue  # the next line is an item, a table's row or a plan's title of its own
         if (nxt > i + 1 or _opens_item(body, rules)) and not _PROSE.search(body) \
                 and len(body.strip()) < width - 1:
             continue  # a heading or a meta line (2026年1月14日 08:30) short of the wrap width,
             # before a blank line or opening with a marker: a line of its own
         spans.append((start + len(body), nstart + (len(nline) - len(nline.lstrip()))))
     c.delete_spans(spans)
+
+
+def _table_row(line: str, gap: regex.Pattern) -> bool:
+    """Three cells or more set apart by spaces, two of them with figures: a
+    row of a table flattened to text (wrapped prose has no such gaps)."""
+    cells = gap.split(line.strip())
+    return len(cells) >= 3 and sum(any(ch.isdigit() for ch in cell) for cell in cells) >= 2
 
 
 def _opens_item(line: str, rules: Rules) -> bool:

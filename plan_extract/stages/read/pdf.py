@@ -169,6 +169,8 @@ def _outcome(data: bytes, timed: bool, inline: bool = False) -> tuple[str, objec
         if scans and ocr.available():
             if inline:
                 return "heavy", None
+            if len(scans) > ocr.MAX_PAGES:  # refused before any page is read: bounded time
+                return "error", f"{len(scans)} scanned pages to OCR in one file (more than {ocr.MAX_PAGES}): split it"
             allow_more(ocr.MEMORY)  # the text layer was read under the tight budget; OCR needs its networks
             read = ocr.read_pages(_renders(doc, scans), timed=timed)
     except ocr.OcrError as exc:

@@ -128,36 +128,78 @@ def docx_read(data: bytes) -> tuple[str, None, Layout]:
         raise StageError("read", f"corrupt .docx: {exc}") from None
     numbering = _Numbering(document)
     lines, breaks = [], []  # breaks: (line index, characters into the line) where a page starts
-    for child in document.element.body.iterchildren():
+    for child in _blocks(document.element.body):
         if child.tag == f"{W}p":
-            p = Paragraph(child, document)
-            num = _num_pr(p)
+            num = _num_pr(Paragraph(child, document))
             marker = numbering.marker(*num) if num else ""
-            breaks.extend((len(lines), len(marker) + at) for at in _page_breaks(child))
-            lines.append(marker + p.text)
+            text, at = _paragraph(child)
+            breaks.extend((len(lines), len(marker) + a) for a in at)
+            lines.append(marker + text)
         elif child.tag == f"{W}tbl":
             for row in Table(child, document).rows:
-                breaks.extend((len(lines), 0) for _ in _page_breaks(row._tr)[:1])
-                cells, last = [], None
+                cells, last, row_breaks = [], None, []
                 for cell in row.cells:
                     if cell._tc is not last:  # a merged cell comes once per column it spans
-                        cells.append(cell.text.strip().replace("\n", " "))
+                        texts = [_paragraph(p) for p in cell._tc.iter(f"{W}p")]
+                        row_breaks += [a for _, at in texts for a in at]
+                        cells.append("\n".join(t for t, _ in texts).strip().replace("\n", " "))
                     last = cell._tc
+                breaks.extend((len(lines), 0) for _ in row_breaks[:1])
                 lines.append("\t".join(cells))
     return "\n".join(lines), None, Layout(pages=_page_starts(lines, breaks))
 
 
-def _page_breaks(element) -> list[int]:
-    """Characters of ``element``'s text before each page break it holds."""
-    out, pos = [], 0
-    if element.find(f"{W}pPr/{W}pageBreakBefore") is not None:
-        out.append(0)
-    for node in element.iter(f"{W}t", f"{W}br", f"{W}lastRenderedPageBreak"):
-        if node.tag == f"{W}t":
-            pos += len(node.text or "")
-        elif node.tag == f"{W}lastRenderedPageBreak" or node.get(f"{W}type") == "page":
-            out.append(pos)
-    return out
+# Parts of a paragraph Word does not show as its text: tracked deletions (and
+# the old place of moved text), text boxes (a drawing's own paragraphs) and the
+# fallback copy of an alternate content.
+_HIDDEN = {f"{W}del", f"{W}moveFrom", f"{W}txbxContent", f"{W}instrText", f"{W}delText",
+           "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
+
+
+def _blocks(body):
+    """The body's paragraphs and tables in order, those inside content
+    controls (``w:sdt``) included."""
+    for child in body.iterchildren():
+        if child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            if content is not None:
+                yield from _blocks(content)
+        else:
+            yield child
+
+
+def _paragraph(p) -> tuple[str, list[int]]:
+    """A paragraph's text as Word shows it with its revisions accepted
+    (insertions in, deletions out), and the characters before each page
+    break it holds (``w:br w:type="page"``, ``w:lastRenderedPageBreak``)."""
+    out: list[str] = []
+    breaks = [0] if p.find(f"{W}pPr/{W}pageBreakBefore") is not None else []
+    pos = 0
+
+    def walk(element):
+        nonlocal pos
+        for node in element.iterchildren():
+            tag = node.tag
+            if not isinstance(tag, str) or tag in _HIDDEN or tag == f"{W}pPr":
+                continue
+            if tag == f"{W}t":
+                out.append(node.text or "")
+                pos += len(node.text or "")
+            elif tag in (f"{W}tab", f"{W}ptab"):
+                out.append("\t")
+                pos += 1
+            elif tag in (f"{W}br", f"{W}cr"):
+                if node.get(f"{W}type") == "page":
+                    breaks.append(pos)
+                elif node.get(f"{W}type") in (None, "textWrapping"):
+                    out.append("\n")
+                    pos += 1
+            elif tag == f"{W}lastRenderedPageBreak":
+                breaks.append(pos)
+            else:
+                walk(node)
+    walk(p)
+    return "".join(out), breaks
 
 
 def _page_starts(lines: list[str], breaks: list[tuple[int, int]]) -> tuple[int, ...]:

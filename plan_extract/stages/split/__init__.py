@@ -96,6 +96,13 @@ def _drop_signature_tail(plan_lines: list[Line], rules: Rules) -> None:
     if not dated:
         return
     after = [ln for ln in plan_lines[dated[-1] + 1:] if ln.kind != "blank"]
+    post_footer = rules.re("plans", "signature_tail", "post_footer")
+    footer = next((k for k, ln in enumerate(after) if post_footer.match(ln.view.strip())), None)
+    if footer is not None and not any(ln.kind == "text" and opens_with_marker(ln.view.strip(), rules)
+                                      for ln in after[:footer]):  # (a date under the title has the body before its footer)
+        for ln in after:
+            ln.kind = "site_chrome" if ln.kind in ("text", "title") else ln.kind
+        return
     if not any(ln.kind == "text" and opens_with_marker(ln.view.strip(), rules) for ln in after):
         _comments(after)  # a plan's own sections after a date (a date under the title) are no replies
     tail = [ln for ln in after if ln.kind == "text"]
