@@ -130,3 +130,23 @@ def test_rtf_saved_as_doc_falls_back_to_libreoffice():
     assert [(s["marker"], s["title"]) for s in rec["sections"]] == [("一、", "科研目标")]
     assert [(t["value"], t["unit"], t["comparator"]) for t in rec["targets"]] == [(5, "篇", ">=")]
     assert [d["value"] for d in rec["deadlines"]] == ["2026-06-30"]
+
+
+@pytest.fixture(scope="module")
+def office_files(tmp_path_factory):
+    """The sample plan's .docx, and its .rtf and .odt as LibreOffice writes them."""
+    tmp = tmp_path_factory.mktemp("office")
+    data = to_docx(SAMPLE)
+    (tmp / "plan.docx").write_bytes(data)
+    for fmt in ("rtf", "odt"):
+        subprocess.run([OFFICE, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--convert-to",
+                        fmt, "--outdir", str(tmp), str(tmp / "plan.docx")], capture_output=True, timeout=300, check=True)
+    return data, {fmt: (tmp / f"plan.{fmt}").read_bytes() for fmt in ("rtf", "odt")}
+
+
+@pytest.mark.parametrize("fmt", ["rtf", "odt"])
+def test_rtf_and_odt_give_the_records_of_their_docx(office_files, fmt):
+    docx_data, made = office_files
+    rec = extract_bytes(made[fmt], path=f"plan.{fmt}")
+    assert rec[0]["source"]["format"] == fmt
+    assert summary(rec) == summary(extract_bytes(docx_data, path="plan.docx"))

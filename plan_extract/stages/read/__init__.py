@@ -25,6 +25,7 @@ from . import doc, image, pdf, sheet, web, word
 from .text import MARKS, decode, join_surrogate_pairs, replace_undecodable
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".doc": "doc",
+           ".rtf": "rtf", ".odt": "odt",
            ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml",
            ".xlsx": "xlsx", ".xls": "xls", ".csv": "csv",
            ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
@@ -65,6 +66,8 @@ READERS: dict[str, Callable[[bytes], tuple[str, Optional[str]]]] = {
     "md": decode,
     "docx": word.docx_read,
     "doc": lambda data: (doc.doc_text(data), None),
+    "rtf": lambda data: (doc.office_text(data, ".rtf"), None),
+    "odt": lambda data: (doc.office_text(data, ".odt"), None),
     "pdf": pdf.pdf_read,
     "html": _html,
     "mhtml": _mhtml,

@@ -1,5 +1,5 @@
 """Legacy Word ``.doc`` files (Word 97-2003, WPS saves) through antiword,
-falling back to LibreOffice.
+falling back to LibreOffice; ``.rtf`` and ``.odt`` through LibreOffice.
 
 antiword takes milliseconds; LibreOffice a few seconds a file, so antiword
 goes first.  Its DocBook output (``-x db``) is read, not its text: as text
@@ -67,6 +67,21 @@ def doc_text(data: bytes) -> str:
         except _Failed as exc:
             failed.append(f"LibreOffice failed: {exc}")
             raise StageError("read", "cannot read .doc: " + "; ".join(failed)) from None
+
+
+def office_text(data: bytes, suffix: str) -> str:
+    """A word-processing file only LibreOffice reads (``.rtf``, ``.odt``),
+    converted to ``.docx`` and read as one."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if not office:
+        raise StageError("read", f"cannot read {suffix}: needs LibreOffice (soffice), which is not installed")
+    with tempfile.TemporaryDirectory(prefix="plan-extract-doc-") as tmp:
+        src = Path(tmp) / f"in{suffix}"
+        src.write_bytes(data)
+        try:
+            return _office(office, src)
+        except _Failed as exc:
+            raise StageError("read", f"cannot read {suffix}: LibreOffice failed: {exc}") from None
 
 
 def _antiword(antiword: str, src: Path) -> tuple[str, bool]:
