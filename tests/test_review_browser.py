@@ -143,3 +143,68 @@ def test_review_keys_reload_gold_train_rerun(browser, tmp_path):
     assert not [t for t in after if t["start"] < end and start < t["end"]]  # the rejected target is gone
     kept = {(t["start"], t["end"]) for t in before} - {(start, end)}
     assert kept <= {(t["start"], t["end"]) for t in after}  # and the others are still found
+
+
+def test_a_plan_split_and_the_split_undone_in_the_browser(browser, tmp_path):
+    """Select where another plan begins, press the button, see the cut; undo
+    it with its ×; split again and tick the next plan's 'continues' box: the
+    log holds each decision and the gold has the plans the analyst left."""
+    from selenium.webdriver.common.by import By
+
+    from plan_extract.review.corrections import latest, read_log
+    from plan_extract.review.server import start
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    shutil.copy(RAW / "markdown_plans.md", inputs / "markdown_plans.md")
+    subprocess.run([sys.executable, "-m", "plan_extract", "run", str(inputs), "-o", str(out)], cwd=ROOT, check=True,
+                   capture_output=True)
+    records = [json.loads(line) for line in (out / "plans.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(records) >= 2
+    server = start(out)
+    try:
+        browser.get(server.url)
+        wait(lambda: browser.execute_script("return document.body.dataset.ready") == "yes", "the page")
+        shown = browser.execute_script("return document.getElementById('detail').dataset.key").split("|")[0]
+        record = next(r for r in records if r["id"] == shown)
+        at = next(k for k in range(len(record["text"]) // 2, len(record["text"]))
+                  if record["text"][k - 1] == "\n" and record["text"][k].strip())
+
+        def select_at(offset):
+            browser.execute_script("""
+                var at = arguments[0], spans = document.querySelectorAll('#text span[data-o]'), span = null;
+                spans.forEach(function (s) { var o = Number(s.dataset.o);
+                  if (o <= at && at < o + s.textContent.length) span = s; });
+                var k = at - Number(span.dataset.o), range = document.createRange();
+                range.setStart(span.firstChild, k); range.setEnd(span.firstChild, k + 1);
+                var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+                document.getElementById('text').dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));""", offset)
+            wait(lambda: browser.execute_script("return document.getElementById('selbar').className") == "on",
+                 "the selection bar")
+
+        def splits():
+            d = latest(read_log(out)[0]).get(f"{shown}|plan")
+            return None if d is None else d.fields.get("splits")
+
+        select_at(at)
+        browser.find_element(By.ID, "s-split").click()
+        wait(lambda: splits() == [at], "the split in corrections.jsonl")
+        undo = wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#planhead button.split"), "the split's button")
+        assert browser.find_elements(By.CSS_SELECTOR, f'#text span.newplan[data-o="{at}"]')
+        undo[0].click()
+        wait(lambda: len(read_log(out)[0]) == 2 and not splits(), "the undone split")
+        wait(lambda: not browser.find_elements(By.CSS_SELECTOR, "#planhead button.split"), "the plan shown again")
+        select_at(at)
+        browser.find_element(By.ID, "s-split").click()
+        wait(lambda: splits() == [at], "the split again")
+        assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [d.fields.get("splits") for d in read_log(out)[0]] == [[at], None, [at]]  # (the undo: no change left)
+    set_dir = tmp_path / "set"
+    subprocess.run([sys.executable, "-m", "plan_extract", "gold", str(out), "-o", str(set_dir)], cwd=ROOT, check=True,
+                   capture_output=True)
+    gold = json.loads((set_dir / "annotated" / "raw" / "markdown_plans.json").read_text(encoding="utf-8"))
+    assert len(gold["plans"]) == len(records) + 1
+    assert gold["plans"][record["plan_index"] + 1]["title"] == record["text"][at:].split("\n", 1)[0].strip()

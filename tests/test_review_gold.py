@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CORPUS, RAW, ROOT
 from plan_extract.review.apply import make_decision, reviewed
-from plan_extract.review.corrections import Decision, append, latest, read_log
+from plan_extract.review.corrections import Decision, DecisionError, append, latest, read_log
 from plan_extract.review.gold import write_gold
 from plan_extract.training.validate import validate
 
@@ -186,3 +186,40 @@ def test_a_source_that_cannot_be_gold_is_one_error_line(outdir, tmp_path):
     assert len(errors) == 2, errors
     assert "gone.txt: source not found" in errors[0] and "changed.txt: the file changed since the run" in errors[1]
     assert len(list((tmp_path / "s" / "annotated" / "raw").glob("*.json"))) >= 10  # the others are written
+
+
+def test_a_plan_split_in_two_and_two_plans_joined(outdir, tmp_path):
+    """A boundary the run missed (one record holding two plans) and one it
+    made up (one plan cut in two): the gold has the plans the analyst saw."""
+    recs = records(outdir)
+    four = next(r for r in recs.values() if r["source"]["path"].endswith("four_levels.txt"))
+    at = four["text"].index("\n二、") + 1
+    decide(outdir, {"item": f"{four['id']}|plan", "action": "edit", "fields": {"splits": [at]}})
+    collection = sorted((r for r in recs.values() if r["source"]["path"].endswith("markdown_plans.md")),
+                        key=lambda r: r["plan_index"])
+    assert len(collection) >= 2
+    decide(outdir, {"item": f"{collection[1]['id']}|plan", "action": "edit", "fields": {"merge": True}})
+    set_dir = tmp_path / "set"
+    write_gold(outdir, set_dir)
+    assert validate(set_dir / "annotated", raw_dir=set_dir / "raw", corpus_dir=CORPUS) == []
+    split = gold_of(set_dir, "four_levels")["plans"]
+    assert len(split) == 2 and split[1]["title"] == four["text"][at:].split("\n", 1)[0]
+    assert [len(p["targets"]) for p in split] == [sum(t["start"] < at for t in four["targets"]),
+                                                   sum(t["start"] >= at for t in four["targets"])]
+    assert split[1]["sections"][0]["marker"] == "二、" and split[1]["sections"][0]["parent"] is None
+    joined = gold_of(set_dir, "markdown_plans")["plans"]
+    assert len(joined) == len(collection) - 1
+    assert len(joined[0]["targets"]) == len(collection[0]["targets"]) + len(collection[1]["targets"])
+    assert collection[1]["text"].rstrip().endswith(joined[0]["last"])
+    figures = score(set_dir, outdir)  # the run, unchanged, now misses those boundaries
+    assert figures["plans"]["f1"] < 1.0
+
+
+def test_splits_and_merge_are_checked(outdir):
+    recs = records(outdir)
+    first = next(r for r in recs.values() if r["plan_index"] == 0)
+    held = latest(read_log(outdir)[0])
+    for fields in ({"splits": [0]}, {"splits": [len(first["text"])]}, {"splits": "12"}, {"merge": True},
+                   {"merge": "yes"}):
+        with pytest.raises(DecisionError):
+            make_decision({"item": f"{first['id']}|plan", "action": "edit", "fields": fields}, recs, held)

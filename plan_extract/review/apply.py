@@ -59,7 +59,8 @@ def make_decision(request: dict, records: dict[str, dict], held: dict[str, Decis
     before = held.get(key)
     known = items_of(record)
     if kind == "plan":
-        base = {"title": record["title"], "year": record["year"], "start": 0, "end": len(record["text"])}
+        base = {"title": record["title"], "year": record["year"], "start": 0, "end": len(record["text"]),
+                "splits": [], "merge": False}
     elif key in known:
         base = {k: known[key][1][k] for k in EDITABLE[kind]}
     elif before is not None and before.action == "add":
@@ -76,7 +77,9 @@ def make_decision(request: dict, records: dict[str, dict], held: dict[str, Decis
     earlier = before.fields if before is not None and before.action in ("edit", "add") else {}
     merged = {**base, **earlier, **fields}
     if kind == "plan":
-        check_plan(merged, len(record["text"]))
+        if isinstance(merged.get("splits"), list):
+            merged["splits"] = sorted(set(merged["splits"]), key=lambda k: (not isinstance(k, int), k))
+        check_plan(merged, len(record["text"]), record["plan_index"])
     else:
         CHECKS[kind](merged)
     if before is not None and before.action == "add":
@@ -118,6 +121,27 @@ class Reviewed:
     end: int
     rejected: bool = False  # not a plan at all
     decided: dict = field(default_factory=dict)  # item name -> action, for the items a decision holds for
+    splits: tuple = ()  # offsets in ``record["text"]`` where another plan begins
+    merge: bool = False  # the plan continues the one before it in its file
+
+
+def parts(rev: Reviewed) -> list[Reviewed]:
+    """The plans a reviewed record holds: one, or one per part its splits cut
+    it into; a later part's title is its first line, as a plan's title is."""
+    if not rev.splits:
+        return [rev]
+    r, bounds = rev.record, [rev.start, *rev.splits, rev.end]
+    out = []
+    for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        inside = {key: [dict(it) for it in r[key] if a <= it["start"] < b] for key in LISTS.values()}
+        ids = {s["id"] for s in inside["sections"]}
+        for it in inside["sections"]:
+            it["parent"] = it["parent"] if it["parent"] in ids else None
+        for it in inside["targets"] + inside["deadlines"]:
+            it["section"] = it["section"] if it["section"] in ids else None
+        title = r["title"] if k == 0 else (r["text"][a:b].strip().split("\n", 1)[0].strip()[:60] or r["title"])
+        out.append(Reviewed({**r, "title": title, **inside}, a, b, decided=rev.decided, merge=rev.merge and k == 0))
+    return out
 
 
 def _innermost(sections: list[dict], pos: int) -> Optional[str]:
@@ -138,8 +162,10 @@ def reviewed(record: dict, held: dict[str, Decision], *, keep_unreviewed: bool =
         out["title"] = plan.fields.get("title", record["title"])
         out["year"] = plan.fields.get("year", record["year"])
         start, end = plan.fields.get("start", start), plan.fields.get("end", end)
+    edit = plan.fields if plan is not None and plan.action == "edit" else {}
     result = Reviewed(out, start, end, rejected=plan is not None and plan.action == "reject",
-                      decided={k: d.action for k, d in mine.items()})
+                      decided={k: d.action for k, d in mine.items()},
+                      splits=tuple(edit.get("splits", ())), merge=bool(edit.get("merge", False)))
     # sections: rejected ones go (their items and children move up), edited levels re-parent the plan
     gone: dict[str, Optional[str]] = {}
     relevel = False

@@ -37,7 +37,7 @@ EDITABLE = {
     "target": ("metric", "comparator", "value", "value_max", "unit", "placeholder", "baseline"),
     "deadline": ("kind", "value", "recurrence"),
     "section": ("level", "title"),
-    "plan": ("title", "year", "start", "end"),
+    "plan": ("title", "year", "start", "end", "splits", "merge"),
 }
 
 
@@ -162,7 +162,10 @@ def check_section(s: dict) -> None:
         _text(s["title"], "title", null=False, longest=60)
 
 
-def check_plan(p: dict, text_length: int) -> None:
+def check_plan(p: dict, text_length: int, plan_index: int = 0) -> None:
+    """A plan's fields: title, year, its boundary inside its text, the places
+    where another plan begins (``splits``) and whether it continues the plan
+    before it in its file (``merge``)."""
     _text(p.get("title"), "title")
     year = p.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100):
@@ -170,6 +173,13 @@ def check_plan(p: dict, text_length: int) -> None:
     start, end = p.get("start", 0), p.get("end", text_length)
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= text_length):
         raise DecisionError(f"plan boundary {start}-{end} is not inside the plan's text (0-{text_length})")
+    splits = p.get("splits", [])
+    if not isinstance(splits, list) or any(isinstance(k, bool) or not isinstance(k, int) or not start < k < end
+                                           for k in splits) or splits != sorted(set(splits)):
+        raise DecisionError(f"splits must be increasing offsets inside the plan ({start}-{end}), got {splits!r}")
+    merge = p.get("merge", False)
+    if not isinstance(merge, bool) or (merge and plan_index == 0):
+        raise DecisionError("merge must be true or false, and only a file's second or later plan can join the one before")
 
 
 CHECKS = {"target": check_target, "deadline": check_deadline, "section": check_section}

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..core.atomic import atomic_path, write_lines
 from ..output.export import read_records
-from .apply import Reviewed, reviewed
+from .apply import Reviewed, parts, reviewed
 from .corrections import latest, read_log
 
 EDGE = 40  # characters of a plan's first and last quotes, at most
@@ -115,6 +115,21 @@ def gold_plan(rev: Reviewed, joined: str, offset: int, pos: dict) -> dict:
             "not_in_text": [], "sections": sections, "targets": targets, "deadlines": deadlines}
 
 
+def _join(before: dict, plan: dict) -> None:
+    """``plan`` (a record the analyst said continues the one before) appended
+    to the gold plan ``before``: one plan from the first's first line to the
+    second's last, its lists in order with their indexes carried over."""
+    shift_s, shift_d = len(before["sections"]), len(before["deadlines"])
+    for s in plan["sections"]:
+        before["sections"].append({**s, "parent": None if s["parent"] is None else s["parent"] + shift_s})
+    for d in plan["deadlines"]:
+        before["deadlines"].append({**d, "section": None if d["section"] is None else d["section"] + shift_s})
+    for t in plan["targets"]:
+        before["targets"].append({**t, "section": None if t["section"] is None else t["section"] + shift_s,
+                                  "deadline": None if t["deadline"] is None else t["deadline"] + shift_d})
+    before["last"] = plan["last"]
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -164,8 +179,14 @@ def write_gold(outdir: Path, set_dir: Path, *, keep_unreviewed: bool = True) -> 
         plans = []
         for r, offset in zip(records, offsets):
             rev = reviewed(r, held, keep_unreviewed=keep_unreviewed)
-            if not rev.rejected:
-                plans.append(gold_plan(rev, joined, offset, pos))
+            if rev.rejected:
+                continue
+            for part in parts(rev):
+                plan = gold_plan(part, joined, offset, pos)
+                if part.merge and plans:
+                    _join(plans[-1], plan)
+                else:
+                    plans.append(plan)
         gold = {"source": f"raw/{src.name}", "encoding": records[0]["source"]["encoding"], "plans": plans}
         with atomic_path(raw_dir / src.name) as tmp:
             Path(tmp).write_bytes(src.read_bytes())

@@ -99,4 +99,5 @@ def plan_view(record: dict, held: dict[str, Decision]) -> dict:
             "source": record["source"]["path"], "plan_index": record["plan_index"], "text": record["text"],
             "marks": marks, "decision": _decision(held.get(plan_key)),
             "fields": _fields("plan", {"title": record["title"], "year": record["year"], "start": 0,
-                                       "end": len(record["text"])}, held.get(plan_key))}
+                                       "end": len(record["text"]), "splits": [], "merge": False},
+                              held.get(plan_key))}
