@@ -95,3 +95,24 @@ def test_a_word_files_tracked_revisions_read_as_accepted(tmp_path):
     text = read_file(path).text
     assert "中医治疗率达到95%以上。" in text and "90%" not in text
     assert text.splitlines()[2] == "6月底前开设日间手术中心。"
+
+
+def test_a_cover_title_in_a_text_box_is_read_once(tmp_path):
+    """Word stores a text box twice (DrawingML, and VML for old readers): its
+    lines come once, before the paragraph it is anchored in."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    box = ('<w:txbxContent><w:p><w:r><w:t>楮坪镇卫生院</w:t></w:r></w:p>'
+           '<w:p><w:r><w:t>2026年工作计划</w:t></w:r></w:p></w:txbxContent>')
+    d = docx.Document()
+    anchor = d.add_paragraph()
+    anchor._p.append(parse_xml(f'<w:r {w} {mc}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{box}'
+                               f'</w:drawing></mc:Choice><mc:Fallback><w:pict>{box}</w:pict></mc:Fallback>'
+                               '</mc:AlternateContent></w:r>'))
+    d.add_paragraph("一、工作目标")
+    path = tmp_path / "cover.docx"
+    d.save(path)
+    assert read_file(path).text.split("\n") == ["楮坪镇卫生院", "2026年工作计划", "", "一、工作目标"]

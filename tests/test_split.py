@@ -369,3 +369,32 @@ def test_a_post_footer_after_the_signature_ends_the_plan_with_all_the_page_after
     [plan] = split_plans(clean(dated_first.replace("\n\n禾溪镇卫生院\n2026年1月6日\n", "\n") + "发布于 2026-01-08 22:31\n"),
                          rules=load_rules())
     assert "全年选送2名医生到县医院进修。" in plan.text  # a date under the title: the body stays
+
+
+def test_front_matter_is_metadata_and_its_tags_no_title():
+    page = ("---\ntitle: 禾溪镇卫生院2026年工作计划\ndate: 2026-01-10 20:15:32\ntags:\n- 工作计划\n- 慢病管理\n---\n\n"
+            "2026年是我院巩固服务能力的关键之年。\n\n## 一、提高服务质量\n全年门诊量达到3万人次，群众满意度达到90%以上。\n")
+    [plan] = split_plans(clean(page), rules=load_rules())
+    assert plan.title is None and plan.text.startswith("2026年是我院")
+
+
+def test_a_social_posts_headline_share_bar_and_comments():
+    """A post titled in 【】 with its year; its 【】 part headings are no plans;
+    its share bar ends it and the comments under it are the page's."""
+    post = ("#健康枳溪2026#\n【枳溪县疾病预防控制中心2026年工作计划要点】\n"
+            "2026年，县疾控中心将紧扣平急结合，一起来看看今年我们要干成哪些事👇\n🔹【免疫规划】\n"
+            "①适龄儿童免疫规划疫苗接种率保持在95%以上。\n🔹【慢病管理】\n②高血压患者规范管理率达到65%。\n"
+            "新的一年，一起守护健康！💪\n#疾控人在行动#收起全文d\n图1　2026年重点工作指标一览（共9张）\nf查看原图\n"
+            "转发 128\n评论 56\nñ赞 342\n小橙子妈妈：HPV疫苗是9月开学以后打吗？我家老大今年13岁，在二中读初一。\n回复\n36\n")
+    [plan] = split_plans(clean(post), rules=load_rules())
+    assert plan.title == "【枳溪县疾病预防控制中心2026年工作计划要点】"
+    assert "一起来看看" in plan.text and plan.text.rstrip().endswith("一起守护健康！💪")
+
+
+def test_an_issuing_line_is_the_signature_unless_the_imprint_holds_it():
+    body = _SIGNED.replace("\n\n禾溪镇卫生院\n2026年1月6日\n", "\n\n禾溪镇卫生院办公室　　2026年1月6日印发\n")
+    [plan] = split_plans(clean(body), rules=load_rules())
+    assert plan.text.rstrip().endswith("2026年1月6日印发")
+    imprint = body.replace("\n\n禾溪镇卫生院办公室", "\n\n抄送：县卫生健康局。\n禾溪镇卫生院办公室")
+    [plan] = split_plans(clean(imprint), rules=load_rules())
+    assert plan.text.rstrip().endswith("到县医院进修。")

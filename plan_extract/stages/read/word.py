@@ -132,7 +132,8 @@ def docx_read(data: bytes) -> tuple[str, None, Layout]:
         if child.tag == f"{W}p":
             num = _num_pr(Paragraph(child, document))
             marker = numbering.marker(*num) if num else ""
-            text, at = _paragraph(child)
+            text, at, boxes = _paragraph(child)
+            lines.extend(boxes)  # a text box's lines (a cover's title) before the paragraph it is anchored in
             breaks.extend((len(lines), len(marker) + a) for a in at)
             lines.append(marker + text)
         elif child.tag == f"{W}tbl":
@@ -141,8 +142,8 @@ def docx_read(data: bytes) -> tuple[str, None, Layout]:
                 for cell in row.cells:
                     if cell._tc is not last:  # a merged cell comes once per column it spans
                         texts = [_paragraph(p) for p in cell._tc.iter(f"{W}p")]
-                        row_breaks += [a for _, at in texts for a in at]
-                        cells.append("\n".join(t for t, _ in texts).strip().replace("\n", " "))
+                        row_breaks += [a for _, at, _ in texts for a in at]
+                        cells.append("\n".join(t for t, _, _ in texts).strip().replace("\n", " "))
                     last = cell._tc
                 breaks.extend((len(lines), 0) for _ in row_breaks[:1])
                 lines.append("\t".join(cells))
@@ -150,9 +151,9 @@ def docx_read(data: bytes) -> tuple[str, None, Layout]:
 
 
 # Parts of a paragraph Word does not show as its text: tracked deletions (and
-# the old place of moved text), text boxes (a drawing's own paragraphs) and the
-# fallback copy of an alternate content.
-_HIDDEN = {f"{W}del", f"{W}moveFrom", f"{W}txbxContent", f"{W}instrText", f"{W}delText",
+# the old place of moved text), field codes and the fallback copy of an
+# alternate content (a text box drawn twice, DrawingML and VML).
+_HIDDEN = {f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delText",
            "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
 
 
@@ -168,11 +169,13 @@ def _blocks(body):
             yield child
 
 
-def _paragraph(p) -> tuple[str, list[int]]:
+def _paragraph(p) -> tuple[str, list[int], list[str]]:
     """A paragraph's text as Word shows it with its revisions accepted
-    (insertions in, deletions out), and the characters before each page
-    break it holds (``w:br w:type="page"``, ``w:lastRenderedPageBreak``)."""
+    (insertions in, deletions out), the characters before each page
+    break it holds (``w:br w:type="page"``, ``w:lastRenderedPageBreak``),
+    and the lines of the text boxes anchored in it (a cover's title)."""
     out: list[str] = []
+    boxes: list[str] = []
     breaks = [0] if p.find(f"{W}pPr/{W}pageBreakBefore") is not None else []
     pos = 0
 
@@ -181,6 +184,9 @@ def _paragraph(p) -> tuple[str, list[int]]:
         for node in element.iterchildren():
             tag = node.tag
             if not isinstance(tag, str) or tag in _HIDDEN or tag == f"{W}pPr":
+                continue
+            if tag == f"{W}txbxContent":
+                boxes.extend(line for q in node.iter(f"{W}p") for line in [_paragraph(q)[0].strip()] if line)
                 continue
             if tag == f"{W}t":
                 out.append(node.text or "")
@@ -199,7 +205,7 @@ def _paragraph(p) -> tuple[str, list[int]]:
             else:
                 walk(node)
     walk(p)
-    return "".join(out), breaks
+    return "".join(out), breaks, boxes
 
 
 def _page_starts(lines: list[str], breaks: list[tuple[int, int]]) -> tuple[int, ...]:

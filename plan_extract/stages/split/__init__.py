@@ -94,6 +94,7 @@ def _drop_signature_tail(plan_lines: list[Line], rules: Rules) -> None:
     dated = [i for i, ln in enumerate(plan_lines) if ln.kind == "text" and date_line.match(ln.view.strip())] \
         or [i for i, ln in enumerate(plan_lines) if ln.kind != "blank" and end_marker.match(ln.view.strip())]
     if not dated:
+        _after_post_footer(plan_lines, rules)
         return
     after = [ln for ln in plan_lines[dated[-1] + 1:] if ln.kind != "blank"]
     post_footer = rules.re("plans", "signature_tail", "post_footer")
@@ -117,6 +118,24 @@ def _drop_signature_tail(plan_lines: list[Line], rules: Rules) -> None:
         return  # the issuer's own contact lines (decision 49)
     for ln in tail:
         ln.kind = "site_chrome"
+
+
+POST_BODY_SHARE = 0.5  # of a plan's text, at least, before a share bar that ends it
+
+
+def _after_post_footer(plan_lines: list[Line], rules: Rules) -> None:
+    """An unsigned post (a 微博 long post): its share bar (转发 128, 评论 56)
+    ends it when more than half of the text stands before it; the comments under it
+    are the page's."""
+    footer = rules.re("plans", "signature_tail", "post_footer")
+    sizes = [len(ln.view.strip()) if ln.kind == "text" else 0 for ln in plan_lines]
+    total, seen = sum(sizes), 0
+    for k, ln in enumerate(plan_lines):
+        if ln.kind in ("text", "site_chrome") and footer.match(ln.view.strip()) and seen >= POST_BODY_SHARE * total:
+            for rest in plan_lines[k:]:
+                rest.kind = "site_chrome" if rest.kind in ("text", "title") else rest.kind
+            return
+        seen += sizes[k]
 
 
 def _comments(after: list[Line]) -> None:

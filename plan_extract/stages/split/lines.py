@@ -25,11 +25,38 @@ def classify_lines(cleaned: Cleaned, *, rules: Optional[Rules] = None) -> list[L
     rules = rules or load_rules()
     lines = _lines(cleaned)
     _classify(lines, rules)
+    _front_matter(lines, rules)
     _running_headers(lines, rules)
     _between_chrome(lines, rules.get("boilerplate", "between_chrome_max_len"))
     _counted_lists(lines, rules.re("boilerplate", "counted_item"))
+    _imprints(lines, rules.re("boilerplate", "imprint"))
     _bare_ordinals(lines, rules)
+    _lead_paragraphs(lines)
     return lines
+
+
+def _lead_paragraphs(lines: list[Line]) -> None:
+    """A paragraph right under a plan's title is its lead, never a site's
+    preface, whatever cue it holds (一起来看看今年我们要干成哪些事)."""
+    before = None
+    for line in lines:
+        if line.kind == "blank":
+            continue
+        if line.kind == "preface" and before is not None and before.kind == "title" and not before.collection:
+            line.kind = "text"
+        before = line
+
+
+def _imprints(lines: list[Line], imprint: regex.Pattern) -> None:
+    """An office's issuing line (…2026年2月6日印发) right under chrome (抄送：…)
+    is the imprint's, chrome too; alone it is the plan's signature."""
+    before = None
+    for line in lines:
+        if line.kind == "blank":
+            continue
+        if line.kind == "text" and before == "site_chrome" and imprint.match(line.view.strip()):
+            line.kind = "site_chrome"
+        before = line.kind
 
 
 def _bare_ordinals(lines: list[Line], rules: Rules) -> None:
@@ -58,6 +85,21 @@ def _counted_lists(lines: list[Line], counted: regex.Pattern) -> None:
             for item in run:
                 item.kind = "site_chrome"
         run = []
+
+
+def _front_matter(lines: list[Line], rules: Rules) -> None:
+    """YAML front matter at a file's top (``---``, ``key: value`` lines, ``---``)
+    is its metadata: chrome, its tags (``- 工作计划``) no plan's title."""
+    spec = rules.get("boilerplate", "front_matter")
+    fence, entry = rules.re("boilerplate", "front_matter", "fence"), rules.re("boilerplate", "front_matter", "entry")
+    body = [ln for ln in lines[: spec["max_lines"] + 2] if ln.text.strip()]
+    if not body or not fence.match(body[0].text.strip()):
+        return
+    close = next((k for k, ln in enumerate(body[1:], 1) if fence.match(ln.text.strip())), None)
+    if close is None or close < 2 or not all(entry.match(ln.text) for ln in body[1:close]):
+        return
+    for ln in body[: close + 1]:
+        ln.kind = "site_chrome"
 
 
 def _between_chrome(lines: list[Line], max_len: int) -> None:
@@ -180,6 +222,7 @@ def _title_rules(rules: Rules):
         rules.re("plans", "title_suffix", reverse=True), lambda view: opens_with_marker(view, rules),
         rules.re("plans", "title"), rules.re("plans", "markdown_heading"), rules.re("plans", "collection_suffix"),
         rules.re("plans", "letter_spacing"), rules.re("plans", "generic_title"),
+        (rules.re("plans", "bracketed_title"), rules.get("plans", "bracketed_title", "brackets")),
         rules.re("plans", "title", "contains")))  # last: a test swaps it for one that matches every line
 
 
@@ -187,7 +230,7 @@ def _title(line: Line, title_rules: tuple) -> bool:
     """Mark ``line`` as a plan title when it names a plan (``title_rules``:
     :func:`_title_rules`, fetched once per document)."""
     max_len, title_prefix, title_suffix, opens_with_marker, title, markdown_heading, collection_suffix, \
-        letter_spacing, generic, plan_word = title_rules
+        letter_spacing, generic, (bracketed, brackets), plan_word = title_rules
     view = line.view
     if len(view.strip(" \t\u3000*_#")) > max_len:
         return False  # the core is at least this long: a paragraph, decided without a search
@@ -206,8 +249,10 @@ def _title(line: Line, title_rules: tuple) -> bool:
     m = title.match(core)
     if not m:
         return False
-    if not (m.group("ordinal") or m.group("prefix")) and generic.match(m.group("stem").strip()):
+    if not (m.group("ordinal") or m.group("prefix")) and generic.match(m.group("stem").strip().lstrip(brackets[0])):
         return False  # 工作思路: a part's heading
+    if core.startswith(brackets[0]) and core.endswith(brackets[1]) and not bracketed.search(core):
+        return False  # 【免疫规划】: a heading of the plan, a post's headline names its year
     heading = markdown_heading.match(view)
     line.kind = "title"
     line.ordinal = bool(m.group("ordinal") or m.group("prefix"))
