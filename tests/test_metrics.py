@@ -36,3 +36,11 @@ def test_prose_in_a_table_cell_is_named_by_its_own_words_a_value_cell_by_the_row
     assert metrics.get(78) is None and any("紧密型县域医共体" in m and v == 78 for m, v in _metrics(table))
     assert ("县域内就诊率", 90) in _metrics(table)
     assert all(m != "深化医药卫生体制改革" for m, _ in _metrics(table))
+
+
+def test_a_metric_never_reaches_across_a_cell_gap_of_a_grid_printed_side_by_side():
+    """A PDF's grid table reads as one line per row with its cells side by
+    side: the space between two Han characters is a cell's edge."""
+    row = "4 巩固药品和医用耗材集中带量采 公立医院药占比控制在28%以下；\n"
+    assert _metrics(row) == [("公立医院药占比", 28)]
+    assert _metrics("实“两个允许”要求 医务人员固定薪酬占比稳定在40%左右。\n") == [("医务人员固定薪酬占比", 40)]

@@ -29,6 +29,9 @@ def _needs_cut(seg: str, pats, count: bool) -> bool:
 _BRACKET_STOPS = regex.compile(char_class(CLAUSE_STOP))
 _GLOSSED = regex.compile(r"[\p{Han}A-Za-z]")  # a gloss follows a word; a bracket after a stop is a marker
 BRACKET_REACH = 12  # a bracketed gloss inside a metric: （助理）, （MDT）, （CV）
+# a space between two Han characters: Chinese prose has none, so it is the gap
+# between two cells of a row (or two columns) that a metric never crosses
+_CELL_GAP = regex.compile(r"(?<=\p{Han})[ \u3000]+(?=\p{Han})")
 
 
 def _metric_start(view: str, end: int, pats) -> int:
@@ -76,6 +79,8 @@ def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool
     ``count``: the number counts things (not a rate or a measure), so a
     planned-count verb before it is not part of the metric."""
     seg_start = max(_metric_start(view, end, pats), floor)
+    for gap in _CELL_GAP.finditer(view, seg_start, end):  # a table's cells printed side by side (a PDF's grid)
+        seg_start = gap.end()
     seg = to_simplified(text[seg_start:end])
     if not _needs_cut(seg, pats, count):
         return seg, seg_start  # no word to strip: jieba's tokens would join back to seg
