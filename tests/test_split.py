@@ -398,3 +398,30 @@ def test_an_issuing_line_is_the_signature_unless_the_imprint_holds_it():
     imprint = body.replace("\n\n禾溪镇卫生院办公室", "\n\n抄送：县卫生健康局。\n禾溪镇卫生院办公室")
     [plan] = split_plans(clean(imprint), rules=load_rules())
     assert plan.text.rstrip().endswith("到县医院进修。")
+
+
+def test_a_collections_plans_each_open_under_its_title():
+    """Under a collection's title (…计划汇编) each plan title with a body
+    opens a plan, though none carries an ordinal."""
+    def clinic(name):
+        return (f"{name}村卫生室2026年工作计划\n{name}村常住人口1962人。2026年，卫生室将做实家庭医生签约服务，"
+                "签约率达到45%以上，高血压患者规范管理率达到65%，每月开展一次健康教育讲座，"
+                "年内完成全部65岁及以上老年人健康体检，体检率达到72%以上；卫生室每周五下午整理随访记录，"
+                "按季度接受镇卫生院考核，考核结果与乡村医生补助挂钩，确保各项服务落实到人。"
+                "全年规范管理2型糖尿病患者不少于70人，孕产妇早孕建册率达到92%以上，儿童健康管理率达到90%以上。\n"
+                f"{name}村卫生室\n负责人：鄢春禾\n")
+    doc = "茆山镇卫生院\n2026年度村卫生室工作计划汇编\n\n" + clinic("杉塘") + clinic("碾盘岭") + clinic("芦荻洲")
+    assert [p.title for p in split_plans(clean(doc), rules=load_rules())] == [
+        "杉塘村卫生室2026年工作计划", "碾盘岭村卫生室2026年工作计划", "芦荻洲村卫生室2026年工作计划"]
+
+
+def test_behind_a_cover_and_its_contents_the_body_title_heads_the_plan():
+    body = ("桤川县人民医院2026年工作计划\n一、2025年工作回顾\n2025年全院门急诊诊疗41.2万人次。\n二、2026年主要目标\n"
+            "到2026年底，全院门急诊诊疗人次力争达到45万人次，出院患者3万人次以上，县域内就诊率达到90%，"
+            "基层医疗卫生机构诊疗量占比不低于65%，四级手术占比提高到15%，日间手术占择期手术比例达到12%，"
+            "门诊患者平均候诊时间缩短至20分钟以内，患者满意度达到95%以上。\n三、保障措施\n"
+            "院长办公室每季度通报各科室目标完成情况，年底前完成全年考核。\n")
+    cover = ("2026年度工作计划\n院长办公室 编印\n二〇二六年一月\n目 录\n一、2025年工作回顾..................1\n"
+             "二、2026年主要目标..................1\n")
+    [plan] = split_plans(clean(cover + body), rules=load_rules())
+    assert plan.title == "桤川县人民医院2026年工作计划"

@@ -229,6 +229,7 @@ class Flag:
     REVIEW = "review"  # in a part of the document that reviews the past (一、2025年工作回顾)
     ACTUAL_COLUMN = "actual_column"  # in a table column of actual or base values (2025年基数)
     TARGET_COLUMN = "target_column"  # in a table column of planned values (2026年目标值)
+    OTHER_COLUMN = "other_column"  # in a column beside a table's target column (增幅, 备注)
     PER_PERSON = "per_person"  # a per-person duty
     QUOTED = "quoted"  # inside quotation marks
     OPEN_END = "open_end"  # closes its clause

@@ -39,6 +39,11 @@ def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
         same = [i for i in titles if lines[i].heading == level]
         if len(same) >= 2:
             return same
+    gathered = next((i for i, ln in enumerate(lines) if ln.kind == "title" and ln.collection), None)
+    if gathered is not None:  # under a collection's title (…计划汇编), each plan title with a body opens a plan
+        members = [i for i in titles if i > gathered and _body_after(lines, i) >= 200]
+        if len(members) >= 2:
+            return members
     isolated = [i for i in titles if _isolated(lines, i, rules.re("plans", "date_line"))]
     if len(isolated) >= 2 and all(_body_after(lines, i) >= 200 for i in isolated):
         return isolated
@@ -51,7 +56,7 @@ def _plan_starts(lines: list[Line], rules: Rules) -> list[int]:
     content = [i for i, ln in enumerate(lines) if ln.kind in ("text", "title")]
     first_titles = [i for i in content[:3] if lines[i].kind == "title" and not lines[i].collection]
     if first_titles:
-        return first_titles[:1]
+        return [_past_cover(lines, titles, first_titles[0])]
     if titles and _text_before(lines, titles[0]) <= rules.get("plans", "title", "preface_max_chars"):
         return titles[:1]  # a page's menus and top bar before the one title: a preface
     return content[:1]
@@ -80,6 +85,21 @@ def _attached_plans(lines: list[Line], starts: list[int], rules: Rules) -> list[
             ln.kind = {"text": "preface", "title": "collection_title"}.get(ln.kind, ln.kind)
         out.append(attached)
     return out
+
+
+COVER_BODY_MAX = 200  # characters of text under a cover's title (its issuer, its date)
+
+
+def _past_cover(lines: list[Line], titles: list[int], first: int) -> int:
+    """The plan's title: ``first``, unless only a cover's lines and a table
+    of contents (目录) stand under it before another title, which then heads
+    the body (a long office document's cover, 目录, then its full title)."""
+    if _body_after(lines, first) >= COVER_BODY_MAX:
+        return first
+    later = next((i for i in titles if i > first and _body_after(lines, i) >= COVER_BODY_MAX), None)
+    if later is None or not any(ln.kind == "toc" for ln in lines[first:later]):
+        return first
+    return later
 
 
 COMMENT_MAX_LINES = 3  # lines of one reply in a comment section

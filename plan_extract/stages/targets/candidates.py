@@ -246,6 +246,8 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
                 c.flags.add(Flag.ACTUAL_COLUMN)
             elif role == "target" and opens_cell:  # not 10月 in ≥90（10月底前）
                 c.flags.add(Flag.TARGET_COLUMN)
+            elif role == "other" and "target" in roles:  # 增幅 5.0% beside 2026年目标 55万人次
+                c.flags.add(Flag.OTHER_COLUMN)
             if "metric" in roles:
                 c.metric_column = roles.index("metric")
         if unit.startswith(pats["frequency_unit"]) and pats["per_period"].search(view[max(cs, start - 8):start]):

@@ -12,7 +12,7 @@ from ...core.document import Candidate, Flag
 
 # Any of these rules a candidate out, whatever its cue.
 NEVER_TARGET = {Flag.NEVER, Flag.PAST, Flag.REVIEW, Flag.ACTUAL_COLUMN, Flag.NOT_CONTEXT, Flag.DOCUMENT_NAME, Flag.INSIDE_WORD, Flag.QUOTED,
-                Flag.PER_PERSON, Flag.CONDITION}
+                Flag.PER_PERSON, Flag.CONDITION, Flag.OTHER_COLUMN}
 
 
 def decide(cands: Sequence[Candidate], view: str) -> list[str]:
