@@ -425,3 +425,14 @@ def test_behind_a_cover_and_its_contents_the_body_title_heads_the_plan():
              "二、2026年主要目标..................1\n")
     [plan] = split_plans(clean(cover + body), rules=load_rules())
     assert plan.title == "桤川县人民医院2026年工作计划"
+
+
+def test_a_policy_interpretation_page_is_one_plan_under_its_own_title():
+    """A portal's greeting, access bar and run-together meta line are chrome;
+    《…工作要点》政策解读 is the page's title."""
+    page = ("您好，欢迎访问枥川市卫生健康委员会网站！\n无障碍浏览 | 长者模式 | 移动版\n当前位置：首页 > 政务公开 > 政策解读\n"
+            "《2026年全市卫生健康工作要点》政策解读\n发布时间：2026-02-13 09:30来源：市卫生健康委浏览次数：1268\n"
+            "一、《要点》提出的主要目标是什么？\n答：到2026年底，全市人均预期寿命达到80.3岁，孕产妇死亡率控制在9/10万以下。\n")
+    [plan] = split_plans(clean(page), rules=load_rules())
+    assert plan.title == "《2026年全市卫生健康工作要点》政策解读"
+    assert plan.text.startswith("《2026年") and "浏览次数" not in plan.text
