@@ -242,6 +242,8 @@ def _chars(textpage):
     index_of, generated, loose = raw.FPDFText_GetTextIndexFromCharIndex, raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox
     box = raw.FS_RECTF()
     out, ref, first = [], ctypes.byref(box), None
+    if len(units) == n and index_of(tp, 0) == 0 and index_of(tp, n - 1) == n - 1:
+        return _chars_in_order(tp, units, generated, loose, box, ref)  # one code unit a character: no lookups
     for i in range(n):
         t = index_of(tp, i)
         if t < 0:
@@ -256,6 +258,23 @@ def _chars(textpage):
         if not loose(tp, i, ref):
             raise PdfiumError("Failed to get charbox.")
         out.append((ch, box.left, box.bottom, box.right, box.top))
+    return out
+
+
+def _chars_in_order(tp, units: str, generated, loose, box, ref) -> list[tuple]:
+    """:func:`_chars` where character ``i`` is ``units[i]`` (as many code units
+    as characters, the first and last indexed as themselves): one call per
+    box instead of two, the same characters."""
+    from pypdfium2 import PdfiumError
+
+    out = []
+    append = out.append
+    for i, ch in enumerate(units):
+        if ch == "\r" or ch == "\n" or (ch == " " and generated(tp, i)):
+            continue
+        if not loose(tp, i, ref):
+            raise PdfiumError("Failed to get charbox.")
+        append((ch, box.left, box.bottom, box.right, box.top))
     return out
 
 
