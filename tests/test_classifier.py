@@ -102,12 +102,19 @@ def test_eval_on_records_and_json(tmp_path):
     assert figures["targets"]["f1"] >= 0.9 and figures["deadlines"]["f1"] >= 0.9
 
 
+# The sets the cross-validation bar runs on: the training sets up to heldout20
+# (the pool the bar was set against). Later rounds are guarded one by one
+# below; folding them in too grew this test to minutes as the rounds came.
+CV_SETS = TRAINING[:[p.parent.name for p in TRAINING].index("heldout20") + 1]
+
+
 def test_held_out_bar():
     """Cross-validation by document (eight folds; ``eval`` runs one file out):
     the issue's bar, rules + classifier against rules alone."""
     from plan_extract.training.crossval import cross_validate
 
-    res = cross_validate(gold_sets(TRAINING, corpus_dir=CORPUS), folds=8)
+    assert len(CV_SETS) == 21
+    res = cross_validate(gold_sets(CV_SETS, corpus_dir=CORPUS), folds=8)
     model, rules = res["rules+classifier"], res["rules"]
     assert model["sections"].f1 >= 0.95
     assert model["targets"].f1 >= 0.9 and model["deadlines"].f1 >= 0.9
