@@ -161,8 +161,8 @@ def expand(node: Any, definitions: dict[str, str], where: str = "") -> Any:
 
 def _check(tables: dict[str, Any]) -> None:
     """The tables file their rules under the records' vocabularies."""
-    styles = [s["name"] for s in tables["markers"]["styles"]]
-    if sorted(styles) != sorted(values(MarkerStyle)):
+    styles = [s.get("report_as", s["name"]) for s in tables["markers"]["styles"]]
+    if sorted(set(styles)) != sorted(values(MarkerStyle)):
         raise ValueError(f"rules/markers.yaml styles {styles} are not the marker styles {values(MarkerStyle)}")
     order = tables["deadlines"]["order"]
     if sorted(order) != sorted(values(DeadlineKind)) or set(tables["deadlines"]["matchers"]) != set(order):

@@ -224,6 +224,7 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
     if _glossed(c, rules):
         c.apply(rules.re("clean", "pinyin_toneless"), lambda m: "")
     c.apply(rules.re("clean", "backtick"), lambda m: "")
+    c.apply(rules.re("clean", "bbcode"), lambda m: "")
     c.apply(rules.re("clean", "box_in_word"), _box_in_word(rules))
     c.apply(rules.re("clean", "split_decimal"), lambda m: "")
     percent_o = rules.get("clean", "percent_o", "replace")

@@ -15,7 +15,7 @@ from typing import Optional
 
 from ..core.document import Plan, Section
 from ..rules import Rules, load_rules
-from ..text.markers import Marker, marker_at, styles
+from ..text.markers import Marker, marker_at, reported_style, styles
 from ..text.numerals import marker_number
 from ..text.punctuation import PAIRS
 from ..text.script import to_simplified
@@ -133,7 +133,7 @@ def _build_tree(plan: Plan, accepted: list[Marker], rules: Rules) -> tuple[Secti
     for i, c in enumerate(accepted):
         title = _strip(titles[i].strip(strip), strip)
         out.append(Section(
-            id=f"s{i + 1}", style=c.style, level=rank[c.style],
+            id=f"s{i + 1}", style=reported_style(c.style, rules), level=rank[c.style],
             parent=None if parents[i] is None else f"s{parents[i] + 1}",
             number=c.number, marker=plan.text[c.start:c.end],
             title=_strip(title[: rules.get("markers", "title_max")], strip), start=c.start, end=ends[i]))

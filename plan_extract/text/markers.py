@@ -37,6 +37,13 @@ def styles(rules: Rules):
     return rules.memo("marker_styles", build)
 
 
+def reported_style(name: str, rules: Rules) -> str:
+    """The style a node is written as: a decimal outline's depths (outline2,
+    outline3) nest as styles of their own and are written as ``arabic``."""
+    return rules.memo("reported_styles", lambda: {
+        s["name"]: s.get("report_as", s["name"]) for s in rules.get("markers", "styles")}).get(name, name)
+
+
 def _any_marker(rules: Rules) -> tuple[regex.Pattern, list[tuple[int, tuple[str, bool]]]]:
     """Every style's patterns as one alternation, each alternative closed by an
     empty group of its own: one match finds the first style (in table order)

@@ -38,8 +38,11 @@ def html_text(html: str) -> str:
     wanted = {wanted} if isinstance(wanted, type) else set(wanted)
     out: list[str] = []
     numbers: dict[int, int] = {}  # id of an <ol> -> the number of its next item
+    cells: list[list] = []  # open table cells: [where its text starts in out, layout: alone or holding a table]
     for kind, node in _walk(root):
         if kind is _TEXT:
+            if node.parent is not None and node.parent.name in _ROW_PARTS and not node.strip():
+                continue  # the source's line breaks between two cells of a row
             if type(node) in wanted:
                 out.append(node)
             continue
@@ -50,6 +53,12 @@ def html_text(html: str) -> str:
                 continue
             if name in BLOCK_TAGS:
                 out.append("\n")
+            if name in ("td", "th"):  # a cell alone in its row is layout (a page's footer), not a value
+                row = node.parent
+                alone = row is None or len(row.find_all(("td", "th"), recursive=False)) < 2
+                cells.append([len(out), alone])
+            elif name == "table" and cells:
+                cells[-1][1] = True  # a layout table: its cells hold the page, not a value
             if name == "ol":
                 numbers[id(node)] = _list_start(node.get("start"))
             elif name == "li" and node.parent is not None and id(node.parent) in numbers:
@@ -60,6 +69,8 @@ def html_text(html: str) -> str:
             if name in BLOCK_TAGS and name != "br":
                 out.append("\n")
             if name in ("td", "th"):
+                if cells:
+                    _one_line(out, *cells.pop())
                 out.append("\t")
     text = "".join(out)
     out.clear()
@@ -67,6 +78,19 @@ def html_text(html: str) -> str:
         soup.decompose()  # frees the tree now, by reference counts, instead of in a later collection
     lines = [ln.lstrip(" \t\xa0").rstrip(" \t\u3000\xa0") for ln in text.split("\n")]
     return regex.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+_ROW_PARTS = ("table", "thead", "tbody", "tfoot", "tr")
+CELL_LINE_MAX = 200  # a data cell's paragraphs (Word's <p class=MsoNormal> in a <td>) make one line
+
+
+def _one_line(out: list[str], start: int, layout: bool) -> None:
+    """A table cell's paragraphs joined by spaces, as a Word cell's are, so a
+    row stays one line of tab-separated cells; a layout cell stays as it is."""
+    text = "".join(out[start:])
+    if layout or "\n" not in text or len(text) > CELL_LINE_MAX:
+        return
+    out[start:] = [" ".join(part.strip() for part in text.split("\n") if part.strip())]
 
 
 @contextmanager

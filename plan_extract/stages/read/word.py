@@ -48,7 +48,8 @@ class _Numbering:
     """Word's list numbering: definitions and running counters."""
 
     def __init__(self, document):
-        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}  # (numId, ilvl) -> (fmt, lvlText, start)
+        # (numId, ilvl) -> (fmt, lvlText, start, suffix: tab, space or nothing)
+        self.levels: dict[tuple[str, int], tuple[str, str, int, str]] = {}
         self.counters: dict[str, list[int]] = {}
         try:
             root = document.part.numbering_part.element
@@ -62,9 +63,11 @@ class _Numbering:
                 fmt = lvl.find(f"{W}numFmt")
                 text = lvl.find(f"{W}lvlText")
                 start = lvl.find(f"{W}start")
+                suffix = lvl.find(f"{W}suff")
                 lv[ilvl] = (fmt.get(f"{W}val") if fmt is not None else "decimal",
                             text.get(f"{W}val") if text is not None else "%1.",
-                            int(start.get(f"{W}val")) if start is not None else 1)
+                            int(start.get(f"{W}val")) if start is not None else 1,
+                            suffix.get(f"{W}val") if suffix is not None else "tab")
             abstract[a.get(f"{W}abstractNumId")] = lv
         for num in root.findall(f"{W}num"):
             ref = num.find(f"{W}abstractNumId")
@@ -87,6 +90,8 @@ class _Numbering:
             fmt_k = self.levels.get((num_id, k), spec)[0]
             value = counters[k] or self.levels.get((num_id, k), spec)[2]
             text = text.replace(f"%{k + 1}", _number_text(fmt_k, value))
+        if text[-1:].isalnum() and spec[3] != "nothing":
+            text += " "  # 3.1.1 and the tab Word shows after it: the number stays apart from the heading
         return text
 
 

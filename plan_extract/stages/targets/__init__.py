@@ -17,8 +17,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import Callable, Optional, Sequence
 
+import regex
+
 from ...core.document import Candidate, Deadline, Decision, Plan, Section, Target
 from ...rules import Rules, load_rules
+from ...text.punctuation import SENTENCE_BREAKS, char_class
 from ...text.spans import same_clause, section_finder
 from .baselines import baselines_of
 from .candidates import find_candidates
@@ -28,6 +31,7 @@ from .patterns import _patterns
 from .resolve import resolve
 from .shared import shared_measures
 
+_SENTENCE_BREAK = regex.compile(char_class(SENTENCE_BREAKS))
 LINK_REACH = 200  # a deadline links to a target in its clause that starts less than this far away
 
 
@@ -62,6 +66,7 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
     owner_rx = _patterns(rules)["owner_column"]
     chosen = [i for i, d in enumerate(decisions) if d.label == "target"]
     fields = {i: resolve(cands, i, plan, rules, deadlines, baselines) for i in chosen}
+    _bare_changes(cands, chosen, fields, plan.view, _patterns(rules))
     measures_of = _measures(cands, chosen, fields, plan.view, _patterns(rules))
     out = []
     for i in chosen:
@@ -77,6 +82,17 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
                               baseline=f["baseline"], section=section_of(c.start),
                               deadline=linked, confidence=decisions[i].confidence, owner=owner))
     return tuple(out)
+
+
+def _bare_changes(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, view: str, pats) -> None:
+    """A change named without its measure takes the measure of the target
+    before it in the sentence (decision 50): 门急诊人次达到9.2万人次，较上年增长6.6%
+    measures 门急诊人次增长.  Changes ``fields`` in place."""
+    for before, i in zip(chosen, chosen[1:]):
+        lead, metric = fields[before]["metric"], fields[i]["metric"]
+        if metric in pats["bare_change"] and lead and not lead.endswith(tuple(pats["bare_change"])) \
+                and not _SENTENCE_BREAK.search(view, fields[before]["end"], cands[i].start):
+            fields[i]["metric"] = lead + metric
 
 
 def _measures(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, view: str,

@@ -69,6 +69,7 @@ def _patterns(rules: Rules):
             **{f"{role}_column": regex.compile(t(f"{role}_column"))
                for role in ("actual", "target", "unit", "metric", "deadline", "other")},
             "owner_column": regex.compile(t("owner_column")),
+            "count_column": regex.compile(t("count_column")),
             "condition": regex.compile(t("condition")),
             "verb_window": t("verb_window"),
             "not_before": regex.compile(t("not_before")),
@@ -84,6 +85,8 @@ def _patterns(rules: Rules):
             "list_etc": t("list_etc"),
             "verbs_after_object": set(t("verbs_after_object")),
             "measure_heads": set(t("measure_heads")),
+            "bare_change": set(t("bare_change")),
+            "object_breaks": set(t("object_breaks")),
             "shared_value": tuple(t("shared_value")),
             "shared_joins": set(t("shared_joins")),
             "respective_value": tuple(t("respective_value")),

@@ -28,6 +28,7 @@ def _needs_cut(seg: str, pats, count: bool) -> bool:
 
 _BRACKET_STOPS = regex.compile(char_class(CLAUSE_STOP))
 _GLOSSED = regex.compile(r"[\p{Han}A-Za-z]")  # a gloss follows a word; a bracket after a stop is a marker
+OBJECT_BARE = 2  # an object of two characters (企业, 护士) is bare: an earlier verb's longer one wins
 BRACKET_REACH = 12  # a bracketed gloss inside a metric: （助理）, （MDT）, （CV）
 # a space between two Han characters: Chinese prose has none, so it is the gap
 # between two cells of a row (or two columns) that a metric never crosses
@@ -87,19 +88,26 @@ def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool
     tokens = list(cut(seg))
     pos = seg_start
     lead = pats["lead"][count]
+    led_by_verb = False  # a planned-count verb opened the phrase (完成粉尘危害专项治理企业)
     while tokens and (tokens[0] in lead and "".join(tokens[1:]) not in pats["measure_heads"]  # 参加人数
                       or not tokens[0].strip()):
+        led_by_verb = led_by_verb or tokens[0] in pats["object_verbs"]
         pos += len(tokens.pop(0))
     while tokens and (tokens[-1] in pats["trail"] or not tokens[-1].strip()):
         tokens.pop()
     if count and tokens and tokens[-1] not in pats["measure_heads"]:  # 种植面积 names the measure
-        # the object of the last planned-count verb, if it is more than a character
-        for k in range(len(tokens) - 1, -1, -1):
-            if tokens[k] in pats["object_verbs"] and len("".join(tokens[k + 1:])) > 1:
-                keep = tokens[k] in pats["keeps_verb"]  # 培训乡村医生: the training is counted
-                pos += sum(len(tk) for tk in tokens[:k + (0 if keep else 1)])
-                tokens = tokens[k + (0 if keep else 1):]
-                break
+        # the object of the last planned-count verb, if it is more than a character;
+        # a bare noun (企业) after a verb inside the object names too little:
+        # 完成粉尘危害专项治理企业 counts 粉尘危害专项治理企业, the object of 完成
+        verbs = [k for k in range(len(tokens)) if tokens[k] in pats["object_verbs"]
+                 and len("".join(tokens[k + 1:])) > 1]
+        full = [k for k in verbs if len("".join(tokens[k + 1:])) > OBJECT_BARE]
+        whole = led_by_verb and verbs and not pats["object_breaks"].intersection(tokens[:verbs[-1]])
+        k = full[-1] if full else None if whole else verbs[-1] if verbs else None
+        if k is not None:
+            keep = tokens[k] in pats["keeps_verb"]  # 培训乡村医生: the training is counted
+            pos += sum(len(tk) for tk in tokens[:k + (0 if keep else 1)])
+            tokens = tokens[k + (0 if keep else 1):]
         # a verb after its object (灯具更换2000套), and the kinds before 等 (彩超等设备: 设备)
         while len(tokens) > 1 and tokens[-1] in pats["verbs_after_object"] and len("".join(tokens[:-1])) > 1:
             tokens.pop()

@@ -132,6 +132,8 @@ def cell_unit(view: str, row: int, column: int, header: Sequence[str], roles: Se
     column's header (``2026年目标（%）``) or after the row's measure
     (``孕产妇死亡率（/10万）``)."""
     cells = row_cells(view, row)
+    if column < len(header) and pats["count_column"].search(header[column]):
+        return ""  # 人数: the header is the measure, the cell a bare count
     if "unit" in roles:
         k = roles.index("unit")
         unit = cells[k].strip() if k < len(cells) else ""
