@@ -75,6 +75,14 @@ def test_doc_gives_the_records_of_its_docx(files):
     assert got == want
 
 
+def test_a_wps_writer_file_is_read_as_the_word_97_file_it_is(files):
+    """WPS Office saves Word 97 binaries under .wps: the same records as the .doc."""
+    _, doc_data = files["plan"]
+    records = extract_bytes(doc_data, path="plan.wps")
+    assert records[0]["source"]["format"] == "doc"
+    assert summary(records) == summary(extract_bytes(doc_data, path="plan.doc"))
+
+
 def test_antiword_reads_one_paragraph_per_line(files):
     """antiword's DocBook, not its text (blank lines between paragraphs, cells
     wrapped over lines): the text is the .docx reader's, line for line."""

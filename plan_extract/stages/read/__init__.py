@@ -28,6 +28,11 @@ FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx
            ".rtf": "rtf", ".odt": "odt",
            ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml",
            ".xlsx": "xlsx", ".xls": "xls", ".csv": "csv",
+           # WPS Office and Word's other names for the same files: WPS writes Word 97
+           # and Excel 97 binaries under .wps/.wpt and .et/.ett; templates and
+           # macro files are their documents' formats
+           ".wps": "doc", ".wpt": "doc", ".dot": "doc", ".docm": "docx", ".dotx": "docx",
+           ".et": "xls", ".ett": "xls", ".xlsm": "xlsx",
            ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
 # format -> whether its lines are hard-wrapped: a PDF's always, a sheet's rows
 # never (short rows without full stops look wrapped); other formats are checked
