@@ -157,3 +157,39 @@ def test_a_count_column_gives_targets_and_a_bare_change_its_measure():
     assert ("急诊医学科医师", "=", 3, None) in got and ("临床护士", "=", 16, None) in got
     assert not any(t["value"] in (35, 30) for t in record["targets"])
     assert ("门急诊诊疗人次增长", "=", 6.6, "%") in got
+
+
+BLOG_POST = """---
+title: 呼吸科2026年工作计划
+date: 2026-01-10
+---
+某县医院呼吸科2026年工作计划
+
+<!-- more -->
+
+## 一、工作目标
+
+主要指标见下表：
+
+<table>
+  <tr><th>指标</th><th>2025年</th><th>2026年目标</th></tr>
+  <tr><td>慢阻肺患者肺功能检查率</td><td>71.3%</td><td>≥80%</td></tr>
+  <tr><td>RICU非计划拔管率</td><td>0.21%</td><td>&lt;0.2%</td></tr>
+</table>
+
+| 序号 | 任务 | 目标 | 备注 |
+|---|---|---|---|
+| 1 | 支气管镜诊疗量 | ≥1600例 | 含EBUS<br>及冷冻活检 |
+"""
+
+
+def test_markdown_reads_the_html_it_embeds():
+    """A blog post's HTML table is read as rows (its target column as targets,
+    the earlier year as baselines); <br> in a pipe table's cell keeps the row whole."""
+    record = extract_bytes(BLOG_POST.encode("utf-8"), path="post.md")[0]
+    assert "<t" not in record["text"] and "<br>" not in record["text"] and "<!--" not in record["text"]
+    assert "含EBUS 及冷冻活检" in record["text"]
+    got = {t["metric"]: (t["comparator"], t["value"], (t["baseline"] or {}).get("value")) for t in record["targets"]}
+    assert got["慢阻肺患者肺功能检查率"] == (">=", 80, 71.3)
+    assert got["RICU非计划拔管率"] == ("<", 0.2, 0.21)
+    assert got["支气管镜诊疗量"][:2] == (">=", 1600)

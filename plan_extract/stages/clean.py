@@ -182,8 +182,11 @@ def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
 
 
 def _table_row(line: str, gap: regex.Pattern) -> bool:
-    """Three cells or more set apart by spaces, two of them with figures: a
-    row of a table flattened to text (wrapped prose has no such gaps)."""
+    """Cells set apart by tabs (a reader's table row), or three cells or more
+    set apart by spaces, two of them with figures: a row of a table flattened
+    to text (wrapped prose has no such gaps)."""
+    if "\t" in line.strip():
+        return True  # a reader's row: its cells are set apart by tabs
     cells = gap.split(line.strip())
     return len(cells) >= 3 and sum(any(ch.isdigit() for ch in cell) for cell in cells) >= 2
 

@@ -58,6 +58,10 @@ def _mhtml(data: bytes) -> tuple[str, Optional[str]]:
     return _html_text(raw), encoding
 
 
+def _markdown(text: str, encoding: Optional[str]) -> tuple[str, Optional[str]]:
+    return web.markdown_text(text), encoding
+
+
 def _html_text(raw: str) -> str:
     if not MARKS.search(raw):
         return web.html_text(raw)
@@ -68,7 +72,7 @@ def _html_text(raw: str) -> str:
 # (text, encoding, Layout) for a reader that knows pages (PDF, Word, images)
 READERS: dict[str, Callable[[bytes], tuple[str, Optional[str]]]] = {
     "txt": decode,
-    "md": decode,
+    "md": lambda data: _markdown(*decode(data)),
     "docx": word.docx_read,
     "doc": lambda data: (doc.doc_text(data), None),
     "rtf": lambda data: (doc.office_text(data, ".rtf"), None),

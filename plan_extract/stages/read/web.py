@@ -81,6 +81,25 @@ def html_text(html: str) -> str:
 
 
 _ROW_PARTS = ("table", "thead", "tbody", "tfoot", "tr")
+_MD_COMMENT = regex.compile(r"<!--.*?-->", regex.S)
+_MD_HTML_BLOCK = regex.compile(r"^[ \t]*<(table|div|ul|ol|dl|blockquote|p)\b[^>]*>.*?</\1>[ \t]*$",
+                               regex.S | regex.M | regex.I)
+_MD_BREAK = regex.compile(r"<br\s*/?>", regex.I)
+
+
+def markdown_text(text: str) -> str:
+    """A Markdown file's text with the HTML it embeds read as HTML: a
+    ``<table>`` block becomes tab-separated rows, ``<br>`` a line break (a
+    space inside a pipe table's row, which must stay one line), a comment
+    (``<!-- more -->``) nothing.  The Markdown itself stays as written."""
+    if "<" not in text:
+        return text
+    text = _MD_COMMENT.sub("", text)
+    text = _MD_HTML_BLOCK.sub(lambda m: html_text(m.group()).strip("\n"), text)
+    return "\n".join(_MD_BREAK.sub(" " if line.lstrip().startswith("|") else "\n", line)
+                     for line in text.split("\n"))
+
+
 CELL_LINE_MAX = 200  # a data cell's paragraphs (Word's <p class=MsoNormal> in a <td>) make one line
 
 
