@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..core.document import Candidate, Decision, Line, Section
+from ..core.document import Candidate, Decision, Flag, Line, Section
 from .features import candidate_rows, judged_lines, line_rows
 
 # A candidate the rules accept stays a target at P(target) >= 0.5; one they
@@ -14,6 +14,11 @@ from .features import candidate_rows, judged_lines, line_rows
 # after the held-out documents showed 0.5 adding false positives (README).
 TARGET_THRESHOLD = 0.5
 OVERRULE_THRESHOLD = 0.8
+# A table's structure is not outvoted: a value in a column of a change or a note
+# beside the target column (增减%, 备注) is never a target.  (A column of what was
+# is inferred from years, 2026 against 2028 in a three-year plan: the model may
+# still overrule it.)
+STRUCTURAL = {Flag.OTHER_COLUMN}
 # A trained line model overrides the rules only when it is this sure.
 LINE_MODEL_THRESHOLD = 0.9
 
@@ -33,10 +38,12 @@ def candidate_decider(model):
                sections: Sequence[Section]) -> list[Decision]:
         rows = candidate_rows(cands, rule_labels, view, sections)
         out = []
-        for rule, p in zip(rule_labels, model.predict_proba(rows)):
+        for c, rule, p in zip(cands, rule_labels, model.predict_proba(rows)):
             p_target = float(p[target_index])
             needed = TARGET_THRESHOLD if rule == "target" else OVERRULE_THRESHOLD
             label = "target" if p_target >= needed else ("baseline" if rule == "baseline" else "other")
+            if c.flags & STRUCTURAL:
+                label = rule
             out.append(Decision(label, round(p_target, 4)))
         return out
 

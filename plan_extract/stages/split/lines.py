@@ -223,6 +223,7 @@ def _title_rules(rules: Rules):
         rules.re("plans", "title"), rules.re("plans", "markdown_heading"), rules.re("plans", "collection_suffix"),
         rules.re("plans", "letter_spacing"), rules.re("plans", "generic_title"),
         (rules.re("plans", "bracketed_title"), rules.get("plans", "bracketed_title", "brackets")),
+        rules.re("plans", "caption"),
         rules.re("plans", "title", "contains")))  # last: a test swaps it for one that matches every line
 
 
@@ -230,7 +231,7 @@ def _title(line: Line, title_rules: tuple) -> bool:
     """Mark ``line`` as a plan title when it names a plan (``title_rules``:
     :func:`_title_rules`, fetched once per document)."""
     max_len, title_prefix, title_suffix, opens_with_marker, title, markdown_heading, collection_suffix, \
-        letter_spacing, generic, (bracketed, brackets), plan_word = title_rules
+        letter_spacing, generic, (bracketed, brackets), caption, plan_word = title_rules
     view = line.view
     if len(view.strip(" \t\u3000*_#")) > max_len:
         return False  # the core is at least this long: a paragraph, decided without a search
@@ -244,8 +245,8 @@ def _title(line: Line, title_rules: tuple) -> bool:
     core = view[a:b]
     if not core or len(core) > max_len:
         return False
-    if opens_with_marker(core):
-        return False  # a heading of the plan's own tree
+    if opens_with_marker(core) or caption.match(core):
+        return False  # a heading of the plan's own tree, a table's caption
     m = title.match(core)
     if not m:
         return False

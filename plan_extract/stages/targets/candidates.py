@@ -101,7 +101,7 @@ def _table_value_unit(view: str, m: regex.Match, headers, pats) -> Optional[str]
     if (before and before not in pats["cue_of"]) or \
             (after and after not in pats["after_words"] and not _BRACKETED.fullmatch(after)):
         return None  # ≥90（10月底前）: a bracketed note after the value is no part of it
-    return cell_unit(view, row, column, cells, roles, pats)
+    return cell_unit(view, row, column, cells, roles, pats, note=header[2])
 
 
 def _inside_word(view: str, start: int) -> bool:

@@ -70,6 +70,7 @@ def _patterns(rules: Rules):
                for role in ("actual", "target", "unit", "metric", "deadline", "other")},
             "owner_column": regex.compile(t("owner_column")),
             "count_column": regex.compile(t("count_column")),
+            "table_unit_note": regex.compile(t("table_unit_note")),
             "condition": regex.compile(t("condition")),
             "verb_window": t("verb_window"),
             "not_before": regex.compile(t("not_before")),

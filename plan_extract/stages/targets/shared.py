@@ -38,13 +38,17 @@ def shared_measures(metric: str, metric_start: int, pats) -> list[tuple[str, int
             k = tokens.index(own) if own in tokens[:-1] else first_word
             part = part + "".join(tokens[k + 1:])
         out.append((part, start))
+    out.append(parts[-1])
     first = out[0][0]
-    for part, start in parts[1:]:
+    for k in range(1, len(out)):
+        part, start = parts[k]
+        if k < len(parts) - 1 and part[-1] != last[-1]:
+            continue  # 公共图书馆、文化馆、…开放率: a subject, which took the head above
         # 法定传染病报告率和报告及时率: the later measure borrows what comes before
         # its first word in the first one (法定传染病报告及时率)
         word = next(iter(cut(part)), "")
         at = first.find(word) if len(word) > 1 else -1
         if at <= 0 and len(part) <= BARE_HEAD < len(first) - 1:
             at = len(first) - len(part)  # 签约居民知晓率和满意度: a bare head takes the first's subject
-        out.append((first[:at] + part if at > 0 else part, start))
+        out[k] = (first[:at] + part if at > 0 else part, start)
     return out

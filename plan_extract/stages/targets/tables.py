@@ -95,10 +95,12 @@ def table_headers(view: str, pats) -> dict[int, tuple[list[str], tuple[str, ...]
     out: dict[int, tuple[list[str], tuple[str, ...]]] = {}
     header = None
     pos = 0
+    above = ""  # the last line of text before a table: its unit note (单位：万元)
     for line in view.split("\n"):
         if "\t" not in line:
             if line.strip():  # a web table's rows may stand apart by blank lines
                 header = None
+                above = line
         else:
             if header is not None:
                 out[pos] = header
@@ -106,7 +108,8 @@ def table_headers(view: str, pats) -> dict[int, tuple[list[str], tuple[str, ...]
             if all(len(c.strip()) <= HEADER_CELL_MAX and not _DIGIT.search(pats["header_year"].sub("", c)) for c in cells):
                 roles = column_roles(cells, pats)
                 if any(r in _HEADER_ROLES for r in roles):
-                    header = (cells, roles)
+                    note = pats["table_unit_note"].match(above.strip())
+                    header = (cells, roles, note.group("unit") if note else None)
         pos += len(line) + 1
     return out
 
@@ -118,7 +121,7 @@ def for_row(header: tuple[list[str], tuple[str, ...]], view: str, row: int) -> t
     """The header's (cells, roles) as the row at ``row`` sees them: a row with
     fewer cells (a merged category cell drawn once for several rows, a
     missing 序号) is aligned to the header from the right, where the values are."""
-    cells, roles = header
+    cells, roles = header[:2]
     end = view.find("\n", row)
     n = view.count("\t", row, len(view) if end < 0 else end) + 1
     if n >= len(roles):
@@ -126,11 +129,12 @@ def for_row(header: tuple[list[str], tuple[str, ...]], view: str, row: int) -> t
     return cells[len(cells) - n:], roles[len(roles) - n:]
 
 
-def cell_unit(view: str, row: int, column: int, header: Sequence[str], roles: Sequence[str], pats) -> Optional[str]:
+def cell_unit(view: str, row: int, column: int, header: Sequence[str], roles: Sequence[str], pats,
+              note: Optional[str] = None) -> Optional[str]:
     """The unit of a bare value in ``column`` of the row at ``row``: the
     row's cell under the unit column, else one in brackets after the
     column's header (``2026年目标（%）``) or after the row's measure
-    (``孕产妇死亡率（/10万）``)."""
+    (``孕产妇死亡率（/10万）``), else the table's unit note (``单位：万元``)."""
     cells = row_cells(view, row)
     if column < len(header) and pats["count_column"].search(header[column]):
         return ""  # 人数: the header is the measure, the cell a bare count
@@ -146,7 +150,7 @@ def cell_unit(view: str, row: int, column: int, header: Sequence[str], roles: Se
         unit = bracketed_unit(cell.strip(), pats)
         if unit:
             return unit
-    return None
+    return note
 
 
 _NO_UNIT = "-—–/ "  # a unit cell saying there is none
