@@ -53,19 +53,23 @@ def test_word_decimal_outline_nests_by_depth():
     record = extract_bytes(_outline_docx(), path="plan.docx")[0]
     assert "2.1 健康素养监测" in record["text"] and "2.1.1 做好监测" in record["text"]
     got = [(s["marker"], s["level"], s["title"], s["style"]) for s in record["sections"]]
-    assert got == [("2.1", 1, "健康素养监测", "arabic"), ("2.1.1", 2, "做好监测", "arabic"),
-                   ("2.1.2", 2, "推进干预", "arabic"), ("2.2", 1, "控烟与戒烟服务", "arabic")]
+    assert got == [("1", 1, "年度工作目标", "arabic"), ("2", 1, "重点工作", "arabic"),
+                   ("2.1", 2, "健康素养监测", "arabic"), ("2.1.1", 3, "做好监测", "arabic"),
+                   ("2.1.2", 3, "推进干预", "arabic"), ("2.2", 2, "控烟与戒烟服务", "arabic")]
     parents = [s["parent"] for s in record["sections"]]
-    assert parents == [None, "s1", "s1", None]
+    assert parents == [None, None, "s2", "s3", "s3", "s2"]
 
 
 def test_typed_outline_numbers_and_measures_apart():
     """Typed outline numbers are nodes with or without a space; a decimal
     before a unit (3.5万人次, 4.5岁) is a measure, not a heading."""
-    text = ("县疾控中心2026年工作计划\n3.1 传染病防控\n3.1.1加强监测\n全年报告及时率达到100%。\n"
-            "3.5万人次完成体检。\n4.5岁以下儿童体检率达到90%。\n3.2慢病管理\n")
+    text = ("县疾控中心2026年工作计划\n3 重点工作\n3.1 传染病防控\n3.1.1加强监测\n全年报告及时率达到100%。\n"
+            "3.5万人次完成体检。\n4.5岁以下儿童体检率达到90%。\n1 居民健康素养水平 29.4% ≥32%\n3.2慢病管理\n")
     record = extract_text(text)[0]
-    assert [(s["marker"], s["level"]) for s in record["sections"]] == [("3.1", 1), ("3.1.1", 2), ("3.2", 1)]
+    assert [(s["marker"], s["level"]) for s in record["sections"]] == [
+        ("3", 1), ("3.1", 2), ("3.1.1", 3), ("3.2", 2)]
+    # a bare number before a heading is a node only beside depth-2 numbers
+    assert extract_text("县疾控中心2026年工作计划\n1 工作目标\n内容。\n2 重点工作\n内容。\n")[0]["sections"] == []
 
 
 FORUM_POST = """【求助】有没有县医院信息科的年度计划？ - 信息科交流区 - 某某论坛
@@ -193,3 +197,26 @@ def test_markdown_reads_the_html_it_embeds():
     assert got["慢阻肺患者肺功能检查率"] == (">=", 80, 71.3)
     assert got["RICU非计划拔管率"] == ("<", 0.2, 0.21)
     assert got["支气管镜诊疗量"][:2] == (">=", 1600)
+
+
+def test_a_plan_pasted_into_one_merged_cell_keeps_its_lines():
+    """A whole plan in one merged cell (line breaks inside the cell) is read as
+    the document it is; a table row's cell with a break stays on its row."""
+    import openpyxl
+
+    plan = ("某镇卫生院2026年工作计划\n\n一、工作目标\n全年门急诊诊疗人次力争达到3.1万人次。\n"
+            "二、重点工作\n（一）提升服务能力\n每季度开展1次急救技能培训。")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = plan
+    sheet.merge_cells("A1:H40")
+    table = book.create_sheet("指标")
+    table.append(["指标", "单位", "2026年目标"])
+    table.append(["住院人次", "人次", "1300\n（含日间）"])
+    out = io.BytesIO()
+    book.save(out)
+    (record,) = extract_bytes(out.getvalue(), path="plan.xlsx")
+    assert record["title"] == "某镇卫生院2026年工作计划"
+    assert [(s["marker"], s["title"]) for s in record["sections"]] == [
+        ("一、", "工作目标"), ("二、", "重点工作"), ("（一）", "提升服务能力")]
+    assert "住院人次\t人次\t1300 （含日间）" in record["text"]

@@ -109,7 +109,16 @@ def find_sections(plan: Plan, *, rules: Optional[Rules] = None) -> tuple[Section
                     continue
             accepted.append(c)
             last[c.style] = c.number
-    return _build_tree(plan, accepted, rules)
+    return _build_tree(plan, _with_requirements(accepted, rules), rules)
+
+
+def _with_requirements(accepted: list[Marker], rules: Rules) -> list[Marker]:
+    """Markers of a style that ``requires`` another (1 上年工作回顾 needs 1.1-style
+    numbers elsewhere in the plan) kept only where that style is used."""
+    requires = rules.memo("style_requirements", lambda: {
+        s["name"]: s["requires"] for s in rules.get("markers", "styles") if "requires" in s})
+    used = {c.style for c in accepted}
+    return [c for c in accepted if requires.get(c.style, c.style) in used]
 
 
 def _build_tree(plan: Plan, accepted: list[Marker], rules: Rules) -> tuple[Section, ...]:

@@ -105,7 +105,7 @@ def csv_text(data: bytes) -> tuple[str, str]:
 
 
 def _cell(value, fmt: str) -> str:
-    """A cell's text as the sheet shows it, on one line."""
+    """A cell's text as the sheet shows it: spaces folded, its lines kept."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -120,7 +120,16 @@ def _cell(value, fmt: str) -> str:
             decimals = _DECIMALS.search(fmt.split("%")[0])
             return f"{value * 100:.{len(decimals.group(1)) if decimals else 0}f}%"
         return f"{value:.15g}"
-    return " ".join(str(value).split())
+    lines = [" ".join(line.split()) for line in str(value).strip().splitlines()]
+    return "\n".join(lines)  # a text pasted into one cell keeps its lines (see sheets_text)
+
+
+def _one_line(row: list[str]) -> list[str]:
+    """A table row stays one line: line breaks inside its cells become spaces.
+    A cell alone in its row (a document pasted into a merged cell) keeps them."""
+    if sum(bool(c) for c in row) == 1:
+        return row
+    return [" ".join(c.split()) if "\n" in c else c for c in row]
 
 
 def sheets_text(sheets: Iterable[Sheet], *, rules: Rules) -> str:
@@ -128,7 +137,7 @@ def sheets_text(sheets: Iterable[Sheet], *, rules: Rules) -> str:
     default_name = rules.re("read", "sheet", "default_name")
     blocks = []
     for name, rows in sheets:
-        rows = _filled(rows)
+        rows = [_one_line(row) for row in _filled(rows)]
         if not rows:
             continue
         k = 0
