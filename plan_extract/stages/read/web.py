@@ -28,10 +28,13 @@ def html_text(html: str) -> str:
     One walk over the parsed tree, which it never changes: editing a bs4 tree
     (``decompose``, ``insert_before``) looks a node up among its siblings, so
     a page of many flat paragraphs took time quadratic in their number."""
-    from bs4 import BeautifulSoup
+    import warnings
+
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
     from bs4.element import Tag
 
-    with _collector_paused():
+    with _collector_paused(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML is read as the HTML it is
         soup = BeautifulSoup(html, "lxml")
     root = _main_root(soup)
     wanted = root.interesting_string_types or Tag.MAIN_CONTENT_STRING_TYPES  # what get_text() would keep

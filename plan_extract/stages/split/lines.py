@@ -245,8 +245,8 @@ def _title(line: Line, title_rules: tuple) -> bool:
     core = view[a:b]
     if not core or len(core) > max_len:
         return False
-    if opens_with_marker(core) or caption.match(core):
-        return False  # a heading of the plan's own tree, a table's caption
+    if opens_with_marker(core) or caption.match(core) or "\t" in core:
+        return False  # a heading of the plan's own tree, a table's caption or row
     m = title.match(core)
     if not m:
         return False

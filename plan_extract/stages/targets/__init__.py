@@ -87,12 +87,18 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
 def _bare_changes(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, view: str, pats) -> None:
     """A change named without its measure takes the measure of the target
     before it in the sentence (decision 50): 门急诊人次达到9.2万人次，较上年增长6.6%
-    measures 门急诊人次增长.  Changes ``fields`` in place."""
+    measures 门急诊人次增长; a level named without one after a change measures
+    what changed (收入增长5%，达到1.33亿元: 收入).  Changes ``fields`` in place."""
     for before, i in zip(chosen, chosen[1:]):
         lead, metric = fields[before]["metric"], fields[i]["metric"]
-        if metric in pats["bare_change"] and lead and not lead.endswith(tuple(pats["bare_change"])) \
-                and not _SENTENCE_BREAK.search(view, fields[before]["end"], cands[i].start):
+        if not lead or _SENTENCE_BREAK.search(view, fields[before]["end"], cands[i].start):
+            continue
+        change = next((w for w in pats["bare_change"] if lead.endswith(w)), None)
+        if metric in pats["bare_change"] and change is None:
             fields[i]["metric"] = lead + metric
+        elif not metric and change and len(lead) > len(change):
+            # 一般公共预算收入增长5%，达到1.33亿元: the level the change reaches
+            fields[i]["metric"] = lead[:-len(change)]
 
 
 def _measures(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, view: str,

@@ -63,10 +63,10 @@ def _metric_start(view: str, end: int, pats) -> int:
         return m.end()
 
 
-def _without_lead(item: str, pats) -> str:
+def _without_lead(item: str, pats, verbs: bool = True) -> str:
     """``item`` without the lead words and verbs it opens with (全年开展新技术:
-    新技术), which the metric drops anyway."""
-    lead = pats["lead_prefix"][True]
+    新技术), which the metric drops anyway; ``verbs=False``: the lead words only."""
+    lead = pats["lead_prefix"][verbs]
     while True:  # words of two characters or more: 使 in 使用 is no lead word, jieba's tokens tell those
         word = max((w for w in lead if len(w) > 1 and item.startswith(w)), key=len, default="")
         if not word or len(word) >= len(item):
@@ -265,8 +265,11 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     if shared and metric.endswith(pats["shared_value"]):  # jieba joins 率均
         metric = metric[:-1]
     if pats["any_metric_drop"].search(metric) or starts_with_marker(metric, rules):
+        marked = starts_with_marker(metric, rules)
         for drop in pats["metric_drop"]:
             metric = drop(metric)
+        if marked:  # 1.全年门急诊诊疗: the lead word after the marker goes too
+            metric = _without_lead(metric, pats, verbs=False)
     metric = metric.translate(_HALF_WIDTH)  # ６５岁 as 65岁: one metric however the digits were typed
     if len(metric) > rules.get("targets", "metric_max"):
         metric = metric[-rules.get("targets", "metric_max"):]
