@@ -1,6 +1,6 @@
 """The analyst's loop end to end in a real headless Chromium (Debian's
 ``chromium`` and ``chromium-driver``, driven by Selenium): keys on the review
-page make decisions, a reload shows them kept, ``gold`` turns them into a
+page make and undo decisions, a reload shows them kept, ``gold`` turns them into a
 gold set, ``train --data`` fits models on it, and a new run with those models
 no longer finds the target the analyst rejected."""
 
@@ -94,6 +94,13 @@ def test_review_keys_reload_gold_train_rerun(browser, tmp_path):
         wait(lambda: current() == queue[2].key, "the item after it")
         press("k")
         wait(lambda: current() == queue[1].key, "k: back one item")
+        press("u")  # take the acceptance back: the item is undecided again, the page stays on it
+        wait(lambda: row_action(1) == "", "the undo")
+        assert current() == queue[1].key
+        press("a")
+        wait(lambda: row_action(1) == "accept" and current() == queue[2].key, "the acceptance made again")
+        press("k")
+        wait(lambda: current() == queue[1].key, "k again")
         press("j")
         wait(lambda: current() == queue[2].key, "j: on one item")
         # a missed target: select three characters of unmarked text, press t, fill the value, Enter
@@ -112,7 +119,7 @@ def test_review_keys_reload_gold_train_rerun(browser, tmp_path):
         value = browser.find_element(By.CSS_SELECTOR, '#selbar [name="value"]')
         value.clear()
         value.send_keys("3", Keys.ENTER)
-        wait(lambda: len(read_log(out)[0]) == 3, "the addition in corrections.jsonl")
+        wait(lambda: len(read_log(out)[0]) == 5, "the addition in corrections.jsonl")
         browser.refresh()  # a reload shows what was decided
         wait(ready, "the reload")
         assert row_action(0) == "reject" and row_action(1) == "accept"
@@ -123,8 +130,8 @@ def test_review_keys_reload_gold_train_rerun(browser, tmp_path):
         server.shutdown()
         server.server_close()
     decisions, problems = read_log(out)
-    assert [d.action for d in decisions] == ["reject", "accept", "add"] and not problems
-    added = decisions[2]
+    assert [d.action for d in decisions] == ["reject", "accept", "undo", "accept", "add"] and not problems
+    added = decisions[4]
     assert added.fields["metric"] == "补充指标" and added.fields["value"] == 3
 
     set_dir, models = tmp_path / "set", tmp_path / "models"

@@ -223,3 +223,28 @@ def test_splits_and_merge_are_checked(outdir):
                    {"merge": "yes"}):
         with pytest.raises(DecisionError):
             make_decision({"item": f"{first['id']}|plan", "action": "edit", "fields": fields}, recs, held)
+
+
+def test_an_undone_rejection_leaves_the_item_in_the_gold(outdir, tmp_path):
+    recs = records(outdir)
+    def unique(x):
+        texts = [t["text"] for t in x["targets"]]
+        return [t for t in x["targets"] if texts.count(t["text"]) == 1]
+    r = next(x for x in recs.values() if len(unique(x)) > 1)
+    first, second = unique(r)[:2]
+    keys = [f"{r['id']}|target|{t['start']}-{t['end']}" for t in (first, second)]
+    decide(outdir, {"item": keys[0], "action": "reject"})
+    decide(outdir, {"item": keys[1], "action": "reject"})
+    decide(outdir, {"item": keys[0], "action": "undo"})
+    held = latest(read_log(outdir)[0])
+    assert set(held) == {keys[1]}
+    kept = reviewed(r, held).record["targets"]
+    assert first in kept and second not in kept
+    with pytest.raises(DecisionError, match="no decision"):
+        decide(outdir, {"item": keys[0], "action": "undo"})
+    res = subprocess.run([sys.executable, "-m", "plan_extract", "gold", str(outdir), "-o", str(tmp_path / "s")],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    name = r["source"]["path"].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    quotes = [t["text"] for p in gold_of(tmp_path / "s", name)["plans"] for t in p["targets"]]
+    assert first["text"] in quotes and second["text"] not in quotes

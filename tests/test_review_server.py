@@ -170,6 +170,37 @@ def test_add_a_missed_target_and_fix_a_plan(server, outdir):
     assert next(m for m in plan["marks"] if m["key"] == section["key"])["fields"]["level"] == 3
 
 
+def test_undo_steps_back_one_decision_at_a_time_and_survives_a_restart(server, outdir):
+    _, page = get(server, "/api/items?offset=0&limit=50")
+    target = next(i for i in page["items"] if i["kind"] == "target")
+    deadline_or_next = next(i for i in page["items"] if i["key"] != target["key"])
+    status, res = post(server, {"item": target["key"], "action": "undo"})
+    assert status == 400 and "no decision" in res["error"]  # nothing to take back yet
+    post(server, {"item": target["key"], "action": "edit", "fields": {"unit": "项"}})
+    post(server, {"item": target["key"], "action": "edit", "fields": {"comparator": "<="}})
+    post(server, {"item": deadline_or_next["key"], "action": "reject"})
+    status, res = post(server, {"item": target["key"], "action": "undo"})
+    assert status == 200 and res["decision"]["action"] == "undo"
+    # the first edit holds again, the run's comparator is back
+    assert res["item"]["decision"]["fields"] == {"unit": "项"}
+    assert res["item"]["fields"]["comparator"] == target["fields"]["comparator"]
+    status, res = post(server, {"item": target["key"], "action": "undo"})
+    assert res["item"]["decision"] is None and res["item"]["fields"] == target["fields"]
+    assert res["decided"] == 1  # the other item's decision is untouched
+    assert post(server, {"item": target["key"], "action": "undo"})[0] == 400
+    assert [json.loads(x)["action"] for x in log_lines(outdir)] == ["edit", "edit", "reject", "undo", "undo"]
+    restarted = start(outdir)
+    try:
+        _, again = get(restarted, "/api/items?offset=0&limit=50")
+        held = {i["key"]: i["decision"] for i in again["items"]}
+        assert held[target["key"]] is None and held[deadline_or_next["key"]]["action"] == "reject"
+        status, res = post(restarted, {"item": deadline_or_next["key"], "action": "undo"})
+        assert status == 200 and res["decided"] == 0
+    finally:
+        restarted.shutdown()
+        restarted.server_close()
+
+
 def test_bad_requests_are_refused_with_a_reason(server, outdir):
     assert get(server, "/api/items?offset=x")[0] == 400
     status, res = get(server, "/api/plan?id=nope")

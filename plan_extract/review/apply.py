@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .corrections import (CHECKS, EDITABLE, Decision, DecisionError, check_plan, item_key, parse_key)
+from .corrections import (CHECKS, EDITABLE, Decision, DecisionError, check_plan, item_key, parse_key, undo)
 
 ITEM_KINDS = ("target", "deadline")
 LISTS = {"target": "targets", "deadline": "deadlines", "section": "sections"}
@@ -38,7 +38,8 @@ def make_decision(request: dict, records: dict[str, dict], held: dict[str, Decis
     """A valid :class:`Decision` from an API request, or :class:`DecisionError`.
 
     ``request``: ``{"item", "action", "fields"}``, or to add an item
-    ``{"plan", "kind", "action": "add", "fields": {"start", "end", ...}}``.
+    ``{"plan", "kind", "action": "add", "fields": {"start", "end", ...}}``;
+    ``{"item", "action": "undo"}`` takes back the decision that holds.
     ``held``: the decisions that hold so far, so an edit of an added item
     stays an addition and successive edits add up."""
     action = request.get("action")
@@ -47,11 +48,13 @@ def make_decision(request: dict, records: dict[str, dict], held: dict[str, Decis
         raise DecisionError("fields must be an object")
     if action == "add":
         return _addition(request, fields, records)
-    if action not in ("accept", "reject", "edit"):
-        raise DecisionError(f"action must be accept, reject, edit or add, got {action!r}")
+    if action not in ("accept", "reject", "edit", "undo"):
+        raise DecisionError(f"action must be accept, reject, edit, add or undo, got {action!r}")
     key = request.get("item")
     if not isinstance(key, str):
         raise DecisionError("item is missing")
+    if action == "undo":
+        return undo(key, held)
     plan_id, kind, _, _ = parse_key(key)
     record = records.get(plan_id)
     if record is None:

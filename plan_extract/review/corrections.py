@@ -24,7 +24,7 @@ from ..core.vocabulary import RRULE, VALUE_FORMS, Comparator, DeadlineKind, Mark
 
 LOG = "corrections.jsonl"
 KINDS = ("target", "deadline", "section", "plan")
-ACTIONS = ("accept", "reject", "edit", "add")
+ACTIONS = ("accept", "reject", "edit", "add", "undo")
 
 COMPARATORS = set(values(Comparator))
 DEADLINE_KINDS = set(values(DeadlineKind))
@@ -209,9 +209,31 @@ def read_log(outdir: Path) -> tuple[list[Decision], list[str]]:
     return decisions, problems
 
 
+def history(decisions: list[Decision]) -> dict[str, list[Decision]]:
+    """Each item's decisions still in force, oldest first.  An ``undo`` takes
+    back the newest of them when it names it (``fields.undoes``): undoing twice
+    steps back twice, and an undo written twice (a retried request) counts once."""
+    stacks: dict[str, list[Decision]] = {}
+    for d in decisions:
+        stack = stacks.setdefault(d.item, [])
+        if d.action != "undo":
+            stack.append(d)
+        elif stack and stack[-1].id == d.fields.get("undoes"):
+            stack.pop()
+    return {item: stack for item, stack in stacks.items() if stack}
+
+
 def latest(decisions: list[Decision]) -> dict[str, Decision]:
-    """The decision that holds for each item: the last one made."""
-    return {d.item: d for d in decisions}
+    """The decision that holds for each item: the last one made and not undone."""
+    return {item: stack[-1] for item, stack in history(decisions).items()}
+
+
+def undo(key: str, held: dict[str, Decision]) -> Decision:
+    """The decision taking back the one that holds for ``key``."""
+    before = held.get(key)
+    if before is None:
+        raise DecisionError(f"no decision about {key!r} to undo")
+    return Decision(key, "undo", {"undoes": before.id})
 
 
 def append(outdir: Path, decision: Decision) -> None:

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..output.export import read_records
 from .apply import make_decision
-from .corrections import DecisionError, append, latest, read_log
+from .corrections import DecisionError, append, history, read_log
 from .queue import added_entry, build_queue, item_view, plan_view
 
 PAGE_LIMIT = 200  # the most items one request may ask for
@@ -38,7 +38,8 @@ class Review:
         self.outdir = Path(outdir)
         self.records = {r["id"]: r for r in read_records(self.outdir / "plans.jsonl")}
         decisions, self.problems = read_log(self.outdir)
-        self.held = latest(decisions)
+        self.history = history(decisions)  # item name -> its decisions in force, oldest first
+        self.held = {item: stack[-1] for item, stack in self.history.items()}
         self.queue = build_queue(list(self.records.values()), self.held)
         self.position = {e.key: i for i, e in enumerate(self.queue)}
         self.lock = threading.Lock()
@@ -64,8 +65,17 @@ class Review:
     def decide(self, request: dict) -> dict:
         with self.lock:  # one decision at a time: the log's order is the order they were made
             d = make_decision(request, self.records, self.held)
-            if self.held.get(d.item) != d:
+            stack = self.history.setdefault(d.item, [])
+            if d.action == "undo":
                 append(self.outdir, d)
+                stack.pop()
+                if stack:
+                    self.held[d.item] = stack[-1]
+                else:
+                    del self.held[d.item], self.history[d.item]
+            elif self.held.get(d.item) != d:
+                append(self.outdir, d)
+                stack.append(d)
                 self.held[d.item] = d
             if d.action == "add" and d.item not in self.position:
                 self.position[d.item] = len(self.queue)

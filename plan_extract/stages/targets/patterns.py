@@ -78,6 +78,7 @@ def _patterns(rules: Rules):
             "lead": {False: set(t("lead_words")),
                      True: set(t("lead_words")) | (set(t("count_verbs")) - set(t("metric_keeps_verb")))},
             "keeps_verb": set(t("metric_keeps_verb")),
+            "object_openers": set(t("object_openers")),
             "trail": set(t("trail_words")),
             "lead_prefix": {False: tuple(t("lead_words")), True: tuple(set(t("lead_words")) | set(t("count_verbs")))},
             "trail_suffix": tuple(t("trail_words")),

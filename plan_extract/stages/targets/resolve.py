@@ -74,6 +74,19 @@ def _without_lead(item: str, pats, verbs: bool = True) -> str:
         item = item[len(word):]
 
 
+_MARKUP = regex.compile(r"^[\s*_#>~|]+$")
+
+
+def _split_lead(tokens: list[str], lead) -> str:
+    """A lead word of two characters or more that jieba cut apart, reading its
+    last character into the next word (其中医养结合奖补资金: 其/中医): the lead
+    word, else "".  A token longer than the lead word (计划免疫) is a word."""
+    joined = "".join(tokens[:3])
+    word = max((w for w in lead if len(w) > 1 and joined.startswith(w) and len(tokens[0]) < len(w)),
+               key=len, default="")
+    return word if word and len("".join(tokens)) - len(word) > 1 else ""
+
+
 def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool, floor: int = 0) -> tuple[str, int]:
     """Metric ending at ``end`` and its start; jieba tokens find the left edge.
 
@@ -89,9 +102,29 @@ def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool
     pos = seg_start
     lead = pats["lead"][count]
     led_by_verb = False  # a planned-count verb opened the phrase (完成粉尘危害专项治理企业)
-    while tokens and (tokens[0] in lead and "".join(tokens[1:]) not in pats["measure_heads"]  # 参加人数
-                      or not tokens[0].strip()):
-        led_by_verb = led_by_verb or tokens[0] in pats["object_verbs"]
+    after_verb = False  # the word just stripped was a planned-count verb
+    after_join = False  # ... or a joining word (新建和改造渠道: 改造 is a second verb)
+    while tokens:
+        if _MARKUP.match(tokens[0]):  # ** 全年门诊量: Markdown emphasis before the lead word
+            pos += len(tokens.pop(0))
+            continue
+        split_lead = _split_lead(tokens, lead)  # 其中医养结合: jieba read 其/中医
+        if split_lead:
+            pos += len(split_lead)
+            rest = "".join(tokens)[len(split_lead):]
+            tokens = list(cut(rest))
+            continue
+        rest = "".join(tokens[1:]).strip()
+        if not (tokens[0] in lead and rest not in pats["measure_heads"]):  # 参加人数
+            break
+        if count and not after_join and tokens[0] not in pats["lead"][False] \
+                and 0 < len(rest) <= OBJECT_BARE and rest not in lead:
+            break  # 完成种植手术: the verb 种植 before a bare 手术 is part of the thing counted
+        if after_verb and tokens[0] in pats["object_openers"]:
+            break  # 完成在用设备质控检测: 在 after the verb opens its object
+        after_verb = tokens[0] in pats["object_verbs"]
+        after_join = tokens[0] in pats["shared_joins"]
+        led_by_verb = led_by_verb or after_verb
         pos += len(tokens.pop(0))
     while tokens and (tokens[-1] in pats["trail"] or not tokens[-1].strip()):
         tokens.pop()
