@@ -134,3 +134,40 @@ def test_a_gb18030_file_with_box_characters_and_windows_line_ends_reads():
     data = (BOX * 3).replace("\n", "\r\n").encode("gb18030")
     source = read_bytes(data, path="box.txt")
     assert source.encoding == "gb18030" and "孕产妇死亡率" in source.text
+
+
+KINDS_BY_MEASURE = """岚溪县动物疫病预防控制中心2026年工作计划
+一、免疫任务
+全县主要病种免疫任务如下：
+病种\t应免数量（万头只）\t免疫密度\t抗体合格率
+口蹄疫（猪、牛、羊）\t41.3\t≥90%\t≥70%
+小反刍兽疫\t14.2\t≥90%\t≥70%
+二、保障措施
+加强督导考核。
+"""
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_rows_of_kinds_under_measure_columns_name_kind_and_measure(models):
+    """Decision 61: a row naming a kind (口蹄疫) under a header naming the
+    measure (免疫密度) measures 口蹄疫免疫密度; the bracketed list of animals goes."""
+    rows = _rows(KINDS_BY_MEASURE, models)
+    assert rows["口蹄疫免疫密度"][:3] == (">=", 90, "%")
+    assert rows["口蹄疫抗体合格率"][:3] == (">=", 70, "%")
+    assert rows["小反刍兽疫抗体合格率"][:3] == (">=", 70, "%")
+    assert not [m for m in rows if "（" in m]
+    # a header that says only its role (2026年目标) adds nothing to the row's measure
+    years = _rows(YEARS_ONLY, models)
+    assert "孕产妇系统管理率" in years and "住院分娩人数" in years
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_parts_and_periods_take_the_measure_of_the_target_before_them(models):
+    text = ("澄川市2026年食品安全工作计划\n一、风险监测\n在全市设置食品安全风险监测点60个，其中农村地区不少于24个。"
+            "全年举办食品安全讲座48场以上，每月至少4场。招聘检验人员20名，其中微生物检验人员不少于5名。\n")
+    rows = _rows(text, models)
+    assert rows["农村地区食品安全风险监测点"][:3] == (">=", 24, "个")
+    talks = [(t["comparator"], t["value"]) for t in extract_text(text, models=models)[0]["targets"]
+             if t["unit"] == "场"]
+    assert talks == [(">=", 48), (">=", 4)] and rows["食品安全讲座"][2] == "场"  # both measure the talks
+    assert "微生物检验人员" in rows  # a part naming a kind of its own keeps its name

@@ -263,6 +263,7 @@ class Candidate:
     baseline_year: Optional[int] = None
     change_from: Optional[int] = None  # index of this target's "由/从" baseline
     metric_column: Optional[int] = None  # in a table row: the column naming the row's measure, if the header says
+    column_measure: str = ""  # in a table row: the measure its value's column header names (免疫密度), if any
     flags: set[str] = field(default_factory=set)  # Flag names
 
 

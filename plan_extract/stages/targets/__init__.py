@@ -67,6 +67,7 @@ def targets_of(plan: Plan, sections: Sequence[Section], deadlines: Sequence[Dead
     chosen = [i for i, d in enumerate(decisions) if d.label == "target"]
     fields = {i: resolve(cands, i, plan, rules, deadlines, baselines) for i in chosen}
     _bare_changes(cands, chosen, fields, plan.view, _patterns(rules))
+    _borrowed_measures(cands, chosen, fields, plan.view, _patterns(rules))
     measures_of = _measures(cands, chosen, fields, plan.view, _patterns(rules))
     out = []
     for i in chosen:
@@ -99,6 +100,24 @@ def _bare_changes(cands: Sequence[Candidate], chosen: Sequence[int], fields: dic
         elif not metric and change and len(lead) > len(change):
             # 一般公共预算收入增长5%，达到1.33亿元: the level the change reaches
             fields[i]["metric"] = lead[:-len(change)]
+
+
+def _borrowed_measures(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, view: str,
+                       pats) -> None:
+    """Parts and periods of the target before them in the sentence take its
+    measure (decision 61): a count with no metric and the same unit
+    (讲座48场以上，每月至少4场: 讲座), and a ``其中`` part that names only a
+    level, area or kind (监测点60个，其中农村地区不少于24个: 农村地区监测点).
+    Changes ``fields`` in place."""
+    for before, i in zip(chosen, chosen[1:]):
+        lead, metric = fields[before]["metric"], fields[i]["metric"]
+        if not lead or _SENTENCE_BREAK.search(view, fields[before]["end"], cands[i].start):
+            continue
+        if not metric and fields[i]["unit"] == fields[before]["unit"] and not fields[i]["shared"]:
+            fields[i]["metric"] = lead
+        elif metric and pats["part_qualifier"].search(metric) and pats["part_of"] in view[cands[before].end:cands[i].start] \
+                and not lead.startswith(metric):
+            fields[i]["metric"] = metric + lead
 
 
 def _measures(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, view: str,

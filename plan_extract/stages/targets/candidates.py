@@ -15,7 +15,7 @@ from ...text.segment import cut, tokenizer, word_crosses
 from ...text.parts import review_parts
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
 from .baselines import CHANGE_FROM_REACH, link_baselines
-from .tables import cell_unit, for_row, table_headers
+from .tables import cell_unit, column_measure, for_row, table_headers
 from .patterns import YEAR, _clause_start, _patterns
 
 _HAN = regex.compile(r"\p{Han}")
@@ -250,6 +250,9 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
                 c.flags.add(Flag.OTHER_COLUMN)
             if "metric" in roles:
                 c.metric_column = roles.index("metric")
+            cells = for_row(header, view, start - len(line))[0]
+            if column < len(cells) and role not in ("metric", "other", "owner", "deadline", "unit"):
+                c.column_measure = column_measure(cells[column], pats)
         if unit.startswith(pats["frequency_unit"]) and pats["per_period"].search(view[max(cs, start - 8):start]):
             c.flags.add(Flag.FREQUENCY)
         if lo[0] in pats["word_numerals"] and not c.cue and _inside_word(view, start):

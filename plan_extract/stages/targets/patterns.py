@@ -66,6 +66,8 @@ def _patterns(rules: Rules):
             "header_year": regex.compile(t("header_year")),
             "unit_words": set(units),
             "bracket_unit": regex.compile(t("bracket_unit")),
+            "column_role_words": regex.compile(t("column_role_words")),
+            "bare_column_measures": set(t("bare_column_measures")),
             **{f"{role}_column": regex.compile(t(f"{role}_column"))
                for role in ("actual", "target", "unit", "metric", "deadline", "other")},
             "owner_column": regex.compile(t("owner_column")),
@@ -88,6 +90,8 @@ def _patterns(rules: Rules):
             "verbs_after_object": set(t("verbs_after_object")),
             "measure_heads": set(t("measure_heads")),
             "bare_change": set(t("bare_change")),
+            "part_of": t("part_of"),
+            "part_qualifier": regex.compile(t("part_qualifier")),
             "object_breaks": set(t("object_breaks")),
             "shared_value": tuple(t("shared_value")),
             "shared_joins": set(t("shared_joins")),

@@ -257,6 +257,8 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     prose_cell = column and len(_HAN.findall(view, cell_start, metric_end)) >= PROSE_CELL_MIN
     if not metric and column and not prose_cell:  # a value cell: the row's measure names it
         metric, m_start = _row_metric(view, text, row, c.start, rules, c.metric_column)
+        if metric and c.column_measure and not metric.endswith(c.column_measure):
+            metric += c.column_measure  # 口蹄疫 under 免疫密度: 口蹄疫免疫密度
     if not metric:
         counted = not is_rate and c.unit.split("/")[0] not in pats["measure_units"]
         floor, metric_end = _around_deadlines(view, deadlines, metric_end)

@@ -20,6 +20,7 @@ import regex
 from ...text.spans import line_start
 
 TABLE_HEADER_REACH = 60  # rows searched above a table row for its header
+_HAN_CHAR = regex.compile(r"\p{Han}")
 _DIGIT = regex.compile(r"\d")
 _PER_ONE = regex.compile(r"^1(?=/)")  # 1/10万 as the unit /10万
 
@@ -170,3 +171,14 @@ def without_unit(name: str, pats) -> str:
     """A row's measure without the unit bracketed after it (门诊人次（万人次）)."""
     m = pats["bracket_unit"].search(name)
     return name[:m.start()].rstrip() if m and m.start() > 0 and bracketed_unit(name, pats) else name
+
+
+def column_measure(cell: str, pats) -> str:
+    """The measure a value column's header names beside its role: 免疫密度,
+    应免数量（万头只） (not 2026年目标值, 计划（批次）, 人数).  Where the rows
+    name kinds (口蹄疫), it is the second half of each value's metric."""
+    name = pats["column_role_words"].sub("", without_unit(cell.strip(), pats))
+    name = pats["bracket_unit"].sub("", name).strip()
+    if len(_HAN_CHAR.findall(name)) < 2 or name in pats["bare_column_measures"] or _DIGIT.search(name):
+        return ""
+    return name
