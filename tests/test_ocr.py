@@ -217,3 +217,22 @@ def test_a_300_page_scan_is_one_clear_error_before_any_page_is_read():
     page.save(out, format="PDF", save_all=True, append_images=[page] * 299, resolution=144.0)
     with pytest.raises(StageError, match="300 scanned pages to OCR"):
         extract_bytes(out.getvalue(), path="archive_scan.pdf", models=False)
+
+
+@needs_ocr
+def test_a_page_is_read_once_then_comes_from_the_cache(tmp_path, monkeypatch):
+    """The OCR of a page is kept by its pixels: the second read of the same
+    scan gives the same text without running the engine, and a new page runs it."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # an empty cache of its own
+    page = to_image("白桦县卫生院2026年工作计划\n一、目标\n孕产妇系统管理率达到92%。")
+    first = ocr.read_page(page, timed=False)
+    assert "92%" in first.text and list(tmp_path.glob("plan_extract.ocr1.*.cache"))
+    engine_runs = []
+    real = ocr._read
+    monkeypatch.setattr(ocr, "_read", lambda image: engine_runs.append(1) or real(image))
+    again = ocr.read_page(page, timed=False)
+    assert again == first and engine_runs == []
+    other = ocr.read_page(to_image("二、措施\n每季度开展1次督导。"), timed=False)
+    assert engine_runs == [1] and "每季度" in other.text

@@ -67,8 +67,10 @@ def test_a_two_page_scan_runs_in_bounded_memory(tmp_path, jobs):
     text = (ROOT / "data" / "raw" / "four_levels.txt").read_text(encoding="utf-8")
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(to_scanned_pdf(text, max_pages=2))
+    # a temporary folder of its own: no page read by an earlier run comes from the OCR cache
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
     res = subprocess.run([sys.executable, "-c", PEAK_RSS, "run", str(scan), "-o", str(tmp_path / "out"), "-j", jobs],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     code, peak = map(int, res.stdout.split())
     assert code == 0
     assert peak < 400, f"peak resident set {peak} MB"

@@ -116,3 +116,32 @@ def test_a_cover_title_in_a_text_box_is_read_once(tmp_path):
     path = tmp_path / "cover.docx"
     d.save(path)
     assert read_file(path).text.split("\n") == ["楮坪镇卫生院", "2026年工作计划", "", "一、工作目标"]
+
+
+CONFLUENCE_PAGE = """<html><head><meta charset="utf-8"><title>计划 - 学院办公室</title></head><body>
+<div id="header"><nav class="aui-header"><a href="#">空间</a><a href="#">人员</a></nav></div>
+<div id="main" class="aui-page-panel"><div id="main-header">
+<div id="breadcrumb-section"><ol id="breadcrumbs"><li><a href="index.html">学院办公室</a></li><li><a href="p.html">计划与总结</a></li></ol></div>
+<h1 id="title-heading" class="pagetitle"><span id="title-text">榆川职业技术学院2026年度工作计划</span></h1></div>
+<div id="content" class="view"><div class="page-metadata">Created by 韦某, last updated by 沈某 on Jan 19, 2026</div>
+<div id="main-content" class="wiki-content"><h2>一、主要目标</h2><p>毕业生去向落实率达到95%以上，新增“双师型”教师40人。</p>
+<div class="expand-container"><div class="expand-control"><span class="expand-control-text">继续教育学院2026年社会培训工作计划</span></div>
+<div class="expand-content"><h2>一、培训目标</h2><p>全年完成社会培训2.5万人日，职业技能等级认定通过率达到85%。</p></div></div></div>
+<div class="pageSection group"><h2 id="attachments">Attachments:</h2>
+<p><a href="a/1.xlsx">2026年度工作任务分解表.xlsx</a> (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)</p></div>
+</div></div><div id="footer"><p>Powered by Atlassian Confluence</p></div></body></html>"""
+
+
+def test_a_wiki_page_keeps_its_title_from_the_header_block_and_drops_its_attachment_list(tmp_path):
+    """A Confluence export puts the page title inside #main-header, with the
+    breadcrumbs: the title stays, the breadcrumbs and the attachment list go,
+    and the sub-plan in an expand block is a plan of its own."""
+    from plan_extract.api import extract_file
+
+    path = tmp_path / "college_plan.html"
+    path.write_text(CONFLUENCE_PAGE, encoding="utf-8")
+    records = extract_file(path)
+    assert records[0]["title"] == "榆川职业技术学院2026年度工作计划"
+    text = "".join(r["text"] for r in records)
+    assert "计划与总结" not in text and "application/" not in text and "Created by" not in text
+    assert [t["value"] for r in records for t in r["targets"]] == [95, 40, 2.5, 85]

@@ -164,13 +164,33 @@ def read_page(image, *, timed: bool) -> PageText:
         low, high = image.convert("L").getextrema()
         if high - low < BLANK_SPREAD:  # an empty page: nothing to detect (the detector would upscale it)
             return PageText("", 0.0, 0)
-        return _read(image)
+        return _cached_read(image)
     finally:
         if timed:
             signal.alarm(0)
 
 
+def _cached_read(image) -> PageText:
+    """``_read`` through the cache (:mod:`plan_extract.core.cache`), keyed by
+    the page's pixels, this module's code and the OCR package's version: a
+    re-run, a resumed batch or a retraining reads a scan once (4 s a page)."""
+    import hashlib
+    from importlib.metadata import version
+
+    from ...core.cache import cached
+
+    key = hashlib.sha256(image.tobytes())
+    key.update(f"{image.size}{image.mode}{version('rapidocr-onnxruntime')}".encode())
+    key.update(_CODE)
+    text, confidence, lines = cached("ocr1", key.digest(), lambda: tuple(_read(image).__dict__.values()))
+    return PageText(repair(text), confidence, lines)  # the misreadings of rules/ocr.yaml as they are now
+
+
+_CODE = open(__file__, "rb").read()  # a change to the reading code is a new cache key
+
+
 def _read(image) -> PageText:
+    """The page's lines as the engine reads them (before ``repair``)."""
     import numpy as np
 
     eng = engine()
@@ -198,7 +218,7 @@ def _read(image) -> PageText:
     scored = [(len(b[4]), b[5]) for b in boxes if b[4]]
     confidence = sum(n * s for n, s in scored) / sum(n for n, _ in scored) if scored else 0.0
     lines = lines_of([b for b in boxes if b[4] and b[5] >= MIN_SCORE])
-    return PageText(repair("\n".join(lines)), round(confidence, 4), len(lines))
+    return PageText("\n".join(lines), round(confidence, 4), len(lines))
 
 
 def repair(text: str, rules: Optional[Rules] = None) -> str:

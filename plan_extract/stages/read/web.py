@@ -18,6 +18,7 @@ CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside"
                "select", "svg", "template")
 CHROME_ATTR = regex.compile(r"nav|menu|footer|header|sidebar|side-bar|breadcrumb|comment|share|related|recommend|"
                             r"advert|banner|toolbar|login|copyright|hot-?list|tags?\b", regex.I)
+_HEADER_ATTR = regex.compile(r"header", regex.I)
 BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table",
               "ul", "ol", "blockquote", "pre", "dd", "dt")
 
@@ -157,6 +158,15 @@ def _walk(root):
             yield _ENTER, node
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.contents))
+        elif isinstance(node, Tag) and _header_block(node):
+            # a page's title inside its header block (Confluence's #main-header,
+            # an <article>'s <header>): the heading stays, the rest goes
+            stack.extend((h, False) for h in reversed(node.find_all("h1")))
+
+
+def _header_block(tag) -> bool:
+    attrs = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
+    return tag.name == "header" or bool(_HEADER_ATTR.search(attrs))
 
 
 def _main_root(soup):
