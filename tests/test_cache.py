@@ -55,17 +55,20 @@ def test_a_folder_that_cannot_be_written_only_costs_the_build(temp_folder, monke
     assert len(calls) == 2 and not missing.exists()
 
 
-def test_shipped_models_load_the_same_from_the_cache(temp_folder):
+def test_shipped_models_score_the_same_from_the_cache(temp_folder):
     from plan_extract.models.linear import LinearModel
-    from plan_extract.models.store import MODEL_FILES, _load, _model_dict
+    from plan_extract.models.store import MODEL_FILES, _load, _scoring_model
     from importlib import resources
 
     folder = resources.files("plan_extract") / "models"
-    for file in MODEL_FILES.values():
+    for name, file in MODEL_FILES.items():
         path = folder / file
         parsed = LinearModel.from_json(path.read_text(encoding="utf-8"))
         for _ in range(2):  # built, then read back
-            model = LinearModel.from_dict(_model_dict(path))
-            assert (model.classes_, model.intercept, model.coef) == (parsed.classes_, parsed.intercept, parsed.coef)
-    assert len(list(temp_folder.glob("plan_extract.model.*.cache"))) == len(MODEL_FILES)
+            model = _scoring_model(name, path)
+            assert (model.classes_, model.intercept, model.tables()) == (parsed.classes_, parsed.intercept,
+                                                                         parsed.tables())
+        with pytest.raises(ValueError, match="scoring only"):
+            model.to_json()
+    assert len(list(temp_folder.glob("plan_extract.scoring.*.cache"))) == len(MODEL_FILES)
     _load.cache_clear()

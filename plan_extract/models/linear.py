@@ -21,7 +21,8 @@ class LinearModel:
     product, then softmax (several classes) or the logistic (two).
     """
 
-    def __init__(self, kind: str, classes: list[str], intercept: list[float], coef: dict[str, list[float]]):
+    def __init__(self, kind: str, classes: list[str], intercept: list[float],
+                 coef: Optional[dict[str, list[float]]]):
         self.kind = kind
         self.classes_ = list(classes)
         self.intercept = list(intercept)
@@ -30,6 +31,8 @@ class LinearModel:
         self._tables: Optional[dict] = None
 
     def to_json(self) -> str:
+        if self.coef is None:
+            raise ValueError(f"{self.kind}: a model loaded for scoring only has no weights to write")
         return json.dumps({"kind": self.kind, "classes": self.classes_, "intercept": self.intercept,
                            "coef": self.coef}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -40,6 +43,19 @@ class LinearModel:
     @classmethod
     def from_dict(cls, d: dict) -> "LinearModel":
         return cls(d["kind"], d["classes"], d["intercept"], d["coef"])
+
+    def scoring(self) -> dict:
+        """What scoring reads, as plain data: the tables of :meth:`tables` with
+        the classes and intercepts (what :mod:`plan_extract.core.cache` keeps,
+        so a start reads them instead of rebuilding them from the weights)."""
+        return {"kind": self.kind, "classes": self.classes_, "intercept": self.intercept, "tables": self.tables()}
+
+    @classmethod
+    def from_scoring(cls, d: dict) -> "LinearModel":
+        """A model from :meth:`scoring`'s data: it scores, it cannot be written back."""
+        model = cls(d["kind"], d["classes"], d["intercept"], None)
+        model._tables = d["tables"]
+        return model
 
     def _sums(self):
         """Per-feature weights packed for C-level sums: softmax only needs each

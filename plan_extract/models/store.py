@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..core.cache import cached
+from .features import KEYED
 from .linear import LinearModel
 
 MODEL_FILES = {"candidates": "candidates.json", "lines": "lines.json"}
@@ -81,7 +82,7 @@ def _load(folder: str) -> Optional[dict]:
         if (path / file).exists():
             data = (path / file).read_bytes()
             digest.update(f"{file}\0{len(data)}\0".encode() + data)
-            models[name] = LinearModel.from_dict(_model_dict(path / file, data))
+            models[name] = _scoring_model(name, path / file, data)
     meta = meta_path.read_bytes()
     digest.update(f"{META_FILE}\0{len(meta)}\0".encode() + meta)
     models["meta"] = json.loads(meta)
@@ -89,8 +90,10 @@ def _load(folder: str) -> Optional[dict]:
     return models
 
 
-def _model_dict(path: Path, data: Optional[bytes] = None) -> dict:
-    """A model file's JSON, parsed once per file content (:mod:`plan_extract.core.cache`:
-    parsing 3 MB of weights is most of a run's start-up otherwise)."""
+def _scoring_model(name: str, path: Path, data: Optional[bytes] = None) -> LinearModel:
+    """A model file as the tables its scoring reads, built once per file
+    content and feature layout (:mod:`plan_extract.core.cache`): building the
+    tables from 10 MB of weights is most of a run's start-up otherwise."""
     data = path.read_bytes() if data is None else data
-    return cached("model", data, lambda: json.loads(data))
+    key = data + json.dumps(KEYED[name][1]).encode()
+    return LinearModel.from_scoring(cached("scoring", key, lambda: LinearModel.from_json(data).scoring()))

@@ -7,7 +7,6 @@ import unicodedata
 from functools import lru_cache
 from typing import Optional
 
-import cn2an
 import regex
 
 from ..rules import load_rules
@@ -15,6 +14,7 @@ from ..rules import load_rules
 _WORDS = load_rules().get("shared", "numerals")
 FRACTIONS: dict[str, str] = _WORDS["fractions"]  # 百分之 -> %: the word that makes a number a fraction, its unit
 _FRACTION_WORDS = tuple(FRACTIONS)
+DIGITS: dict[str, int] = _WORDS["digits"]  # 三 -> 3: one character, no cn2an needed
 _CN2AN_READS = str.maketrans(_WORDS["cn2an_reads"])
 _HAN = regex.compile(r"\p{Han}+")
 
@@ -28,6 +28,14 @@ _SPACES = regex.compile(r"[\s,]+")
 _ZERO = _WORDS["zero"]
 _COUNTED_HALF = COUNTED_HALF
 _ZEROS = regex.compile(regex.escape(_ZERO) + "{2,}")
+
+
+def _cn2an(text: str, mode: str) -> float:
+    """cn2an's reading of a Chinese numeral, imported on first need (its import
+    compiles patterns for 0.3 s, more than a short document's whole extraction)."""
+    import cn2an
+
+    return cn2an.cn2an(text, mode)
 
 
 @lru_cache(maxsize=8192)
@@ -63,8 +71,10 @@ def to_number(text: str) -> Optional[float]:
         head, magnitude, tail = float(m.group(1)), _MAGNITUDES[m.group(2)], m.group(3)
         places = len(str(magnitude)) - 1
         return head * magnitude + int(tail) * 10 ** max(0, places - len(tail))
+    if s in DIGITS:
+        return float(DIGITS[s])
     try:
-        return float(cn2an.cn2an(_ZEROS.sub(_ZERO, s.translate(_CN2AN_READS)), "smart"))
+        return float(_cn2an(_ZEROS.sub(_ZERO, s.translate(_CN2AN_READS)), "smart"))
     except (ValueError, KeyError, IndexError):
         return None
 
@@ -78,10 +88,12 @@ def digit_by_digit(text: str) -> Optional[int]:
         if ch.isdigit():
             digits.append(ch)
             continue
-        try:
-            value = int(cn2an.cn2an(ch, "normal"))
-        except (ValueError, KeyError, IndexError):
-            return None
+        value = DIGITS.get(ch)
+        if value is None:
+            try:
+                value = int(_cn2an(ch, "normal"))
+            except (ValueError, KeyError, IndexError):
+                return None
         if value > 9:
             return None
         digits.append(str(value))
@@ -102,12 +114,14 @@ def marker_number(num: str) -> Optional[int]:
     two scripts ``۹1``): such a typo is no marker (decision 46)."""
     if num.isdigit() and num.isascii():
         return int(num)
+    if num in DIGITS:
+        return DIGITS[num]
     if len(num) == 1 and not _HAN.match(num):  # ㈢ ⑶ ③: the character's own value
         value = unicodedata.numeric(num, None)
         return int(value) if value is not None and value == int(value) else None
     if not _HAN.fullmatch(num):
         return None  # several characters, not all Han: no numeral
     try:
-        return int(cn2an.cn2an(num.translate(_CN2AN_READS), "normal"))
+        return int(_cn2an(num.translate(_CN2AN_READS), "normal"))
     except (ValueError, KeyError, IndexError, TypeError):
         return None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import zipfile
 
-import cn2an
 
 from ...core.document import Layout
 from ...core.errors import StageError
@@ -29,6 +28,8 @@ MAX_PARTS = 10_000
 def _number_text(fmt: str, n: int) -> str:
     if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional", "japaneseCounting",
                "taiwaneseCounting", "taiwaneseCountingThousand", "chineseLegalSimplified"):
+        import cn2an  # here, not at the top: its import costs every start 0.3 s
+
         return cn2an.an2cn(n, "low")
     if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
         return chr(0x2460 + n - 1)
