@@ -171,3 +171,44 @@ def test_parts_and_periods_take_the_measure_of_the_target_before_them(models):
              if t["unit"] == "场"]
     assert talks == [(">=", 48), (">=", 4)] and rows["食品安全讲座"][2] == "场"  # both measure the talks
     assert "微生物检验人员" in rows  # a part naming a kind of its own keeps its name
+
+
+TWO_ROW_HEADER = """溪口县2026年卫生健康民生实事目标任务分解表
+类别\t序号\t项目\t2025年\t2026年\t\t责任单位
+\t\t\t完成值\t目标值\t完成时限\t
+基层服务\t1\t村卫生室标准化建设（个）\t28\t36\t2026年9月底前\t县卫生健康局
+\t2\t基层诊疗量占比\t58.6%\t≥60%\t2026年12月底前\t县卫生健康局
+\t3\t家庭医生签约服务人数（万人）\t17.8\t19.5\t2026年12月31日前\t各乡镇卫生院
+"""
+
+TASKS_WITHOUT_A_MEASURE_COLUMN = """溪口县消防救援大队2026年工作计划
+一、重点工作任务清单
+序号\t类别\t工作任务\t目标\t责任股室\t完成时间
+1\t火灾防控\t社会单位消防安全检查\t不少于3800家次\t防火监督股\t12月底前
+2\t火灾防控\t重大火灾隐患整改\t隐患整改率≥98%\t防火监督股\t全年
+3\t基层力量\t微型消防站建设\t新建25个\t战训股\t10月底前
+二、保障措施
+强化督导。
+"""
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_a_header_in_two_rows_is_read_as_one(models):
+    """2026年 merged over 目标值 | 完成时限, 2025年 over 完成值: the item's
+    bracketed unit gives the bare cells theirs, the 2025 column the baseline."""
+    rows = _rows(TWO_ROW_HEADER, models)
+    assert rows["村卫生室标准化建设"] == ("=", 36, "个", (28, 2025))
+    assert rows["基层诊疗量占比"] == (">=", 60, "%", (58.6, 2025))
+    assert rows["家庭医生签约服务人数"] == ("=", 19.5, "万人", (17.8, 2025))
+
+
+@pytest.mark.parametrize("models", [False, None], ids=["rules", "shipped models"])
+def test_without_a_measure_column_the_task_column_names_the_measure(models):
+    """No header cell says 指标 or 名称: the first column the header gives no
+    role (工作任务) names the measure, not the 类别 column; a rate named in its
+    own cell keeps its own name."""
+    rows = _rows(TASKS_WITHOUT_A_MEASURE_COLUMN, models)
+    assert rows["社会单位消防安全检查"] == (">=", 3800, "家次", None)
+    assert rows["隐患整改率"] == (">=", 98, "%", None)
+    assert rows["微型消防站建设"][1:3] == (25, "个")
+    assert not {"火灾防控", "基层力量"} & set(rows)

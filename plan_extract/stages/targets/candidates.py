@@ -16,9 +16,10 @@ from ...text.parts import review_parts
 from ...text.spans import in_brackets, in_quotes, line_start, sentence_start
 from .baselines import CHANGE_FROM_REACH, link_baselines
 from .tables import cell_unit, column_measure, for_row, table_headers
-from .patterns import YEAR, _clause_start, _patterns
+from .patterns import SEGMENT_STOP, YEAR, _clause_start, _patterns
 
 _HAN = regex.compile(r"\p{Han}")
+_ASCII_DIGIT = regex.compile(r"[0-9]")
 _BRACKETED = regex.compile(f"{char_class(PAREN_OPEN)}[^{PAREN_OPEN}{PAREN_CLOSE}]{{1,20}}{char_class(PAREN_CLOSE)}")
 _HAN_GAP = regex.compile(r"[\p{Han}\s]*")
 
@@ -70,7 +71,9 @@ def _verb_before(view: str, c_start: int, clause_start: int, pats) -> Optional[t
 
 
 def _unitless(view: str, m: regex.Match, pats) -> Optional[str]:
-    """A bare number is a candidate only inside a cue frame (控制在40以下, 为零)."""
+    """A bare number is a candidate only inside a cue frame (控制在40以下, 为零),
+    or a value in digits right after a cue where its clause ends (系数提高到0.592；,
+    not 确保三、四级手术)."""
     end = m.end("lo") if not m.group("hi") else m.end("hi")
     zero = pats["zero"]
     if m.group("lo") == zero["numeral"] and view[max(0, m.start() - 1):m.start()] == zero["before"]:
@@ -79,6 +82,14 @@ def _unitless(view: str, m: regex.Match, pats) -> Optional[str]:
     if after and after[0] != "~" and view[end:end + 1] != pats["unitless_not_before"]:
         cs = _clause_start(view, m.start())
         if _cue_before(view, m.start(), cs, pats):
+            return ""
+    elif not after and pats["cue_rx"].match(view, end) and \
+            pats["change_from"].search(view, max(0, m.start() - CHANGE_FROM_REACH), m.start()):
+        return ""  # CMI值由0.86提升至0.92: the earlier level of a change, bare as its target
+    elif not after and _ASCII_DIGIT.search(m.group("lo")) and \
+            (end == len(view) or (view[end] in SEGMENT_STOP and view[end] != LIST_COMMA) or view[end].isspace()):
+        # 有效利用系数提高到0.592；: a bare value right after its cue, where its segment ends (an index, a ratio)
+        if _cue_before(view, m.start(), _clause_start(view, m.start()), pats):
             return ""
     return None
 
@@ -250,6 +261,8 @@ def find_candidates(view: str, *, rules: Optional[Rules] = None, sections: Seque
                 c.flags.add(Flag.OTHER_COLUMN)
             if "metric" in roles:
                 c.metric_column = roles.index("metric")
+            else:  # no column named as the measure: the first the header gives no role (工作任务, not 类别)
+                c.metric_column = next((k for k, r in enumerate(roles[:column]) if r == "none"), None)
             cells = for_row(header, view, start - len(line))[0]
             if column < len(cells) and role not in ("metric", "other", "owner", "deadline", "unit"):
                 c.column_measure = column_measure(cells[column], pats)

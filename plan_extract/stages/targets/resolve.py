@@ -254,7 +254,9 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
         metric, m_start = _metric_before(view, text, c.cue[2], c.start, pats, count=True, floor=c.cue[2])
     row, column = table_cell(view, c.start)
     cell_start = view.rfind("\t", row, c.start) + 1 if column else 0
-    prose_cell = column and len(_HAN.findall(view, cell_start, metric_end)) >= PROSE_CELL_MIN
+    han_before = len(_HAN.findall(view, cell_start, metric_end)) if column else 0
+    # a sentence in the cell, or a rate named in its own cell before its cue (隐患整改率≥98%)
+    prose_cell = han_before >= PROSE_CELL_MIN or (han_before >= 2 and c.cue is not None and Flag.RATE in c.flags)
     if not metric and column and not prose_cell:  # a value cell: the row's measure names it
         metric, m_start = _row_metric(view, text, row, c.start, rules, c.metric_column)
         if metric and c.column_measure and not metric.endswith(c.column_measure):

@@ -97,21 +97,55 @@ def table_headers(view: str, pats) -> dict[int, tuple[list[str], tuple[str, ...]
     header = None
     pos = 0
     above = ""  # the last line of text before a table: its unit note (单位：万元)
+    upper = None  # the row before, when it could be a header's first row
     for line in view.split("\n"):
         if "\t" not in line:
             if line.strip():  # a web table's rows may stand apart by blank lines
-                header = None
+                header = upper = None
                 above = line
         else:
             if header is not None:
                 out[pos] = header
             cells = line.split("\t")
             if all(len(c.strip()) <= HEADER_CELL_MAX and not _DIGIT.search(pats["header_year"].sub("", c)) for c in cells):
+                if upper is not None and _two_rows(upper, cells):  # 2026年 merged over 目标值 | 完成时限
+                    cells = _stacked(upper, cells)
                 roles = column_roles(cells, pats)
                 if any(r in _HEADER_ROLES for r in roles):
                     note = pats["table_unit_note"].match(above.strip())
                     header = (cells, roles, note.group("unit") if note else None)
+                upper = cells
+            else:
+                upper = None
         pos += len(line) + 1
+    return out
+
+
+def _two_rows(upper: list[str], lower: list[str]) -> bool:
+    """Whether two header-like rows are one header in two: the upper names
+    several columns (not a title in one merged cell) and leaves some empty
+    that the lower names, or the lower leaves some empty under the upper's
+    (序号 and 项目 merged down)."""
+    top = [bool(c.strip()) for c in upper]
+    bottom = [bool(c.strip()) for c in lower] + [False] * max(0, len(upper) - len(lower))
+    return sum(top) >= 2 and any(t and not b for t, b in zip(top, bottom)) and any(b and not t for t, b in zip(top, bottom))
+
+
+def _stacked(upper: list[str], lower: list[str]) -> list[str]:
+    """A two-row header read as one: each column's upper cell before its
+    lower one; an empty upper cell under a merged one takes the cell to its
+    left (a merged cell is drawn in its first column only)."""
+    out, last = [], ""
+    for k in range(max(len(upper), len(lower))):
+        top = upper[k].strip() if k < len(upper) else ""
+        bottom = lower[k].strip() if k < len(lower) else ""
+        if top:
+            last = top
+        elif bottom:
+            top = last
+        else:
+            last = ""
+        out.append(top + bottom)
     return out
 
 
