@@ -2,6 +2,7 @@ import codecs
 
 import pytest
 
+from plan_extract import extract_bytes
 from plan_extract.core.errors import StageError
 from plan_extract.stages.read import decode, read_file
 
@@ -145,3 +146,79 @@ def test_a_wiki_page_keeps_its_title_from_the_header_block_and_drops_its_attachm
     text = "".join(r["text"] for r in records)
     assert "计划与总结" not in text and "application/" not in text and "Created by" not in text
     assert [t["value"] for r in records for t in r["targets"]] == [95, 40, 2.5, 85]
+
+
+def test_content_controls_around_table_rows_and_cells_are_read(tmp_path):
+    """A form's repeating section (a content control around table rows) and a
+    control around one cell hold text Word shows: python-docx's rows and
+    cells skipped it."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    d = docx.Document()
+    d.add_paragraph("泷川县卫生监督所2026年工作计划")
+    table = d.add_table(rows=1, cols=3)
+    for cell, text in zip(table.rows[0].cells, ("指标", "2025年", "2026年目标")):
+        cell.text = text
+
+    def cell(text: str) -> str:
+        return f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    table._tbl.append(parse_xml(
+        f'<w:sdt {w}><w:sdtPr/><w:sdtContent><w:tr>{cell("放射诊疗机构监督覆盖率")}{cell("97.1%")}{cell("100%")}'
+        f'</w:tr></w:sdtContent></w:sdt>'))
+    table._tbl.append(parse_xml(
+        f'<w:tr {w}>{cell("学校卫生监督覆盖率")}<w:sdt><w:sdtPr/><w:sdtContent>{cell("96%")}</w:sdtContent></w:sdt>'
+        f'{cell("100%")}</w:tr>'))
+    path = tmp_path / "form.docx"
+    d.save(path)
+    lines = read_file(path).text.splitlines()
+    assert "放射诊疗机构监督覆盖率\t97.1%\t100%" in lines
+    assert "学校卫生监督覆盖率\t96%\t100%" in lines
+
+
+def test_markdown_inline_formatting_tags_leave_their_text():
+    """语雀 writes colour as <font color=…> inside a line: the tags go, the
+    words stay, so the measure is read whole."""
+    text = "2026年护理工作计划\n## 一、质量目标\n- <font color=\"#DF2A3F\">在岗注册护士总数</font>达到1100名以上。\n"
+    record = extract_bytes(text.encode("utf-8"), path="yuque.md")[0]
+    assert "<font" not in record["text"]
+    assert [(t["metric"], t["value"]) for t in record["targets"]] == [("在岗注册护士总数", 1100)]
+
+
+def test_a_diagonal_watermark_leaves_a_pdfs_text(tmp_path):
+    """A watermark drawn as text at an angle over the body (内部资料 注意保存)
+    is no part of the lines it crosses."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "watermark.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 12)
+    lines = ["柘川县人民医院2026年工作计划", "一、工作目标", "门诊患者基本药物处方占比不低于55%。", "平均住院日缩短至7.5天以内。"]
+    for k, line in enumerate(lines):
+        c.drawString(72, 760 - 24 * k, line)
+    c.saveState()
+    c.setFillGray(0.8)
+    c.setFont("STSong-Light", 40)
+    c.translate(150, 640)
+    c.rotate(35)
+    c.drawString(0, 0, "内部资料 注意保存")
+    c.restoreState()
+    c.save()
+    text = read_file(path).text
+    assert [line.strip() for line in text.splitlines() if line.strip()] == lines
+
+
+def test_a_hugo_posts_toml_front_matter_is_no_plan_text():
+    """Between two +++ lines at a Markdown file's top, Hugo keeps the post's
+    metadata (title = "…"): it is neither the plan's text nor its title."""
+    post = ('+++\ntitle = "浔川区2026年全民健身工作计划"\ndate = 2026-01-16T10:20:00+08:00\n'
+            'tags = ["全民健身", "年度计划"]\ndraft = false\n+++\n\n'
+            "为推进全民健身，制定本计划。\n一、工作目标\n新建健身路径30条。\n")
+    record = extract_bytes(post.encode("utf-8"), path="post.md")[0]
+    assert "title =" not in record["text"] and "+++" not in record["text"]
+    assert [(t["metric"], t["value"]) for t in record["targets"]] == [("健身路径", 30)]

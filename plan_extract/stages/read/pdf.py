@@ -45,6 +45,9 @@ LIGHT_INFLATED = 16 * 1024 * 1024
 _SUSPECT = re.compile(rb"/(?:LZW|RunLength|RL\b|Encrypt\b)|/Filter\s*(?:\[[^\]]*)?\d+\s+\d+\s+R")
 _STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# A text object drawn at an angle (a diagonal watermark, 内部资料 over the body):
+# its characters leave the page's text when the rest stands upright.
+TILT = 0.02  # a text matrix's shear (b or c against a or d) past which text is drawn at an angle
 RENDER_SCALE = 1.25  # 90 dpi: the smallest scale at which the OCR tests keep their F1 (1.0 loses sections)
 
 
@@ -159,7 +162,7 @@ def _outcome(data: bytes, timed: bool, inline: bool = False) -> tuple[str, objec
         for k in range(len(doc)):
             page = doc[k]
             textpage = page.get_textpage()
-            text, gutter = _page_text(textpage, gutter)
+            text, gutter = _page_text(textpage, gutter, _draws_tilted_text(page))
             textpage.close()
             if not usable_text(text) and (_visible(text) >= MIN_TEXT_CHARS or _draws_image(page)):
                 scans.append(k)
@@ -206,21 +209,43 @@ def _draws_image(page) -> bool:
     return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)), None) is not None
 
 
-def _page_text(textpage, gutter=None) -> tuple[str, Optional[tuple]]:
+def _draws_tilted_text(page) -> bool:
+    """Whether the page draws a text object at an angle (a watermark)."""
+    import pypdfium2.raw as pdfium_c
+
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=4):
+        a, b, c, d, _, _ = obj.get_matrix().get()
+        if abs(b) > TILT * abs(a) + 1e-9 or abs(c) > TILT * abs(d) + 1e-9:
+            return True
+    return False
+
+
+def _tilted(tp, n: int) -> set[int]:
+    """Indices of the characters drawn at another angle than most of the
+    page's (a diagonal watermark over upright text)."""
+    from pypdfium2 import raw
+
+    angles = [round(raw.FPDFText_GetCharAngle(tp, i), 1) for i in range(n)]
+    upright = Counter(angles).most_common(1)[0][0]
+    return {i for i, a in enumerate(angles) if a != upright}
+
+
+def _page_text(textpage, gutter=None, tilted: bool = False) -> tuple[str, Optional[tuple]]:
     """A page's lines in reading order, from the characters' boxes: a PDF's
     content stream need not follow the page (Word's exports draw a font's
     runs apart, so quotes and digits land out of place), and PDFium's own
     text puts a space wherever a run changes font.  ``gutter``: the column
     gutter of the page before (a layout holds from page to page); the
-    page's own comes back with the text."""
-    chars = _chars(textpage)
+    page's own comes back with the text.  ``tilted``: the page draws text at
+    an angle, whose characters are left out (a watermark)."""
+    chars = _chars(textpage, tilted)
     if chars is None:  # text PDFium does not index one code unit a character (outside the BMP): one at a time
         chars = _chars_one_by_one(textpage)
     lines, gutter = reading_order(chars, gutter)
     return "\n".join(_joined(sorted(line, key=left_edge)) for line in lines), gutter
 
 
-def _chars(textpage):
+def _chars(textpage, tilted: bool = False):
     """``(char, left, bottom, right, top)`` of each character a reader sees
     (not line breaks, not the spaces PDFium adds), its loose box in points:
     the page's text taken once and indexed by PDFium's text index, one
@@ -242,7 +267,8 @@ def _chars(textpage):
     index_of, generated, loose = raw.FPDFText_GetTextIndexFromCharIndex, raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox
     box = raw.FS_RECTF()
     out, ref, first = [], ctypes.byref(box), None
-    if len(units) == n and index_of(tp, 0) == 0 and index_of(tp, n - 1) == n - 1:
+    skip = _tilted(tp, n) if tilted else ()
+    if not skip and len(units) == n and index_of(tp, 0) == 0 and index_of(tp, n - 1) == n - 1:
         return _chars_in_order(tp, units, generated, loose, box, ref)  # one code unit a character: no lookups
     for i in range(n):
         t = index_of(tp, i)
@@ -250,6 +276,8 @@ def _chars(textpage):
             continue
         if first is None:
             first = t  # the page's text starts at the first character that has one
+        if i in skip:
+            continue
         if t - first >= len(units):
             return None
         ch = units[t - first]

@@ -89,16 +89,20 @@ _MD_COMMENT = regex.compile(r"<!--.*?-->", regex.S)
 _MD_HTML_BLOCK = regex.compile(r"^[ \t]*<(table|div|ul|ol|dl|blockquote|p)\b[^>]*>.*?</\1>[ \t]*$",
                                regex.S | regex.M | regex.I)
 _MD_BREAK = regex.compile(r"<br\s*/?>", regex.I)
+# inline formatting a Markdown editor writes as HTML (语雀's <font color=…>, <span style=…>, <u>):
+# the tags go, their text stays
+_MD_INLINE_TAG = regex.compile(r"</?(?:font|span|b|i|u|s|strong|em|mark|small|big|ins|del|strike|sup|sub)\b[^<>]*>", regex.I)
 
 
 def markdown_text(text: str) -> str:
     """A Markdown file's text with the HTML it embeds read as HTML: a
     ``<table>`` block becomes tab-separated rows, ``<br>`` a line break (a
     space inside a pipe table's row, which must stay one line), a comment
-    (``<!-- more -->``) nothing.  The Markdown itself stays as written."""
+    (``<!-- more -->``) nothing, inline formatting tags (``<font color=…>``)
+    their text.  The Markdown itself stays as written."""
     if "<" not in text:
         return text
-    text = _MD_COMMENT.sub("", text)
+    text = _MD_INLINE_TAG.sub("", _MD_COMMENT.sub("", text))
     text = _MD_HTML_BLOCK.sub(lambda m: html_text(m.group()).strip("\n"), text)
     return "\n".join(_MD_BREAK.sub(" " if line.lstrip().startswith("|") else "\n", line)
                      for line in text.split("\n"))

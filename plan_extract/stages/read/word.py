@@ -133,6 +133,7 @@ def docx_read(data: bytes) -> tuple[str, None, Layout]:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise StageError("read", f"corrupt .docx: {exc}") from None
     numbering = _Numbering(document)
+    _unwrap_table_controls(document.element.body)
     lines, breaks = [], []  # breaks: (line index, characters into the line) where a page starts
     for child in _blocks(document.element.body):
         if child.tag == f"{W}p":
@@ -161,6 +162,22 @@ def docx_read(data: bytes) -> tuple[str, None, Layout]:
 # alternate content (a text box drawn twice, DrawingML and VML).
 _HIDDEN = {f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delText",
            "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
+
+
+def _unwrap_table_controls(body) -> None:
+    """Content controls around table rows (a repeating section) or cells
+    replaced, in the tree read here, by what they hold: python-docx's rows and
+    cells are the table's own children, so their text was lost."""
+    tbl, tr = f"{W}tbl", f"{W}tr"
+    for sdt in list(body.iter(f"{W}sdt")):  # document order: an outer control first
+        parent = sdt.getparent()
+        if parent is None or parent.tag not in (tbl, tr):
+            continue
+        content = sdt.find(f"{W}sdtContent")
+        at = parent.index(sdt)
+        parent.remove(sdt)
+        for k, child in enumerate(list(content) if content is not None else []):
+            parent.insert(at + k, child)
 
 
 def _blocks(body):
