@@ -253,3 +253,27 @@ def test_trained_models_go_to_the_user_folder_and_runs_name_them(tmp_path):
     missing = cli("run", folder, "-o", default, "--models", tmp_path / "nowhere", env=env)
     assert missing.returncode == 2 and len(missing.stderr.splitlines()) == 1 and "no models in" in missing.stderr
     no_traceback(missing)
+
+
+def test_done_files_no_run_used_for_a_month_are_pruned(tmp_path):
+    """The resume folder keeps what recent runs used (settings switched back
+    and forth still resume) and drops what no run has used for 30 days (an
+    input gone from the archive, rules since replaced): it does not grow run
+    after run."""
+    folder, out = inbox(tmp_path), tmp_path / "out"
+    run_batch([folder], out)
+    done = out / ".plan_extract" / "done"
+    used = sorted(done.glob("*.jsonl"))
+    assert len(used) == 3
+    month_ago = time.time() - 31 * 86400
+    stale = done / ("0" * 64 + ".jsonl")  # a done file of an input since removed
+    stale.write_text("{}\n", encoding="utf-8")
+    os.utime(stale, (month_ago, month_ago))
+    for path in used:  # the inputs' own files, last used a month ago too
+        os.utime(path, (month_ago, month_ago))
+    recent = done / ("1" * 64 + ".jsonl")  # another setting's, used last week
+    recent.write_text("{}\n", encoding="utf-8")
+    result = run_batch([folder], out)
+    assert result.skipped == 3 and result.pruned == 1
+    assert not stale.exists() and recent.exists()
+    assert all(path.stat().st_mtime > month_ago + 86400 for path in used)  # used now: kept a month more

@@ -10,6 +10,9 @@
   record depends on (:mod:`plan_extract.run.manifest`: the package, the
   rules, the models, the options): a re-run with the same settings, or a run
   that resumes after being killed, skips what is there (``force`` redoes it).
+  Once the output is written, done files no run has used for 30 days
+  (inputs gone, settings no longer run) are deleted, so the folder does not
+  grow run after run.
 - ``plans.jsonl``, ``errors.jsonl`` and ``manifest.json`` are assembled at the
   end and moved into place atomically, so no reader sees a partial line; the
   files an older run derived from ``plans.jsonl`` (tables, the review page)
@@ -42,7 +45,7 @@ from .archives import shown
 from .dask import limited_task, ordered_map
 from .inputs import Item, Limits, iter_items
 from .manifest import done_key, manifest_lines, settings
-from .outdir import WORK_DIR, claim, remove_derived
+from .outdir import WORK_DIR, claim, prune_done, remove_derived
 from .pool import LocalPool
 from .worker import Task, extract_to_done, warm, write_done
 
@@ -66,6 +69,7 @@ class BatchResult:
     retried: int = 0  # inputs run again, each alone, after a worker process died
     written: bool = False  # plans.jsonl replaced (False: every input failed, an earlier output kept)
     removed: list[Path] = field(default_factory=list)  # an older run's derived files, removed
+    pruned: int = 0  # done files no run used for DONE_KEPT_DAYS, deleted once the output was written
 
 
 # Inputs go to a local worker in small batches: the pool's cost per submission
@@ -209,6 +213,7 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
                      out / "errors.jsonl": (json.dumps(e, ensure_ascii=False) for kind, e in order if kind == "error"),
                      out / "manifest.json": manifest_lines(manifest)})
         result.written = True
+        result.pruned = prune_done(done, {value for kind, value in order if kind == "done"})
     return result
 
 

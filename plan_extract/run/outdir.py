@@ -16,9 +16,10 @@ when a run replaces ``plans.jsonl``.
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from ..core.atomic import OutputError, output_error, sweep_temporaries
 from ..output.export import TABLES
@@ -127,3 +128,28 @@ def remove_derived(outdir: Path) -> list[Path]:
             raise output_error(path, exc) from None
         removed.append(path)
     return removed
+
+
+DONE_KEPT_DAYS = 30  # a done file no run has used for this long is deleted
+
+
+def prune_done(done: Path, used: set[str], now: Optional[float] = None) -> int:
+    """Mark the done files (``<key>.jsonl``) this run used (their time is set
+    to now) and delete those no run has used for ``DONE_KEPT_DAYS``: inputs
+    gone from the archive, settings no longer run (older rules or models).
+    Settings switched back and forth within that time still resume; the
+    folder no longer grows run after run.  The number deleted."""
+    now = time.time() if now is None else now
+    pruned = 0
+    for path in done.glob("*.jsonl"):
+        try:
+            if path.stem in used:
+                os.utime(path, (now, now))
+            elif path.stat().st_mtime < now - DONE_KEPT_DAYS * 86400:
+                path.unlink()
+                pruned += 1
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise output_error(path, exc) from None
+    return pruned
