@@ -248,3 +248,26 @@ def test_an_undone_rejection_leaves_the_item_in_the_gold(outdir, tmp_path):
     name = r["source"]["path"].rsplit("/", 1)[-1].rsplit(".", 1)[0]
     quotes = [t["text"] for p in gold_of(tmp_path / "s", name)["plans"] for t in p["targets"]]
     assert first["text"] in quotes and second["text"] not in quotes
+
+
+def test_gold_of_archive_members(tmp_path):
+    """A run over a zip names its documents ``plans.zip!dir/name``: gold of it
+    reads each member from the archive again, checks its sha256 and copies it
+    under its own file name, and the set validates and scores 1.0."""
+    import zipfile
+
+    archive = tmp_path / "plans.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(RAW / "four_levels.txt", "2026/four_levels.txt")
+        z.write(RAW / "big5_department.txt", "2026/big5_department.txt")
+    out, set_dir = tmp_path / "out", tmp_path / "set"
+    subprocess.run([sys.executable, "-m", "plan_extract", "run", str(archive), "-o", str(out)],
+                   cwd=ROOT, check=True, capture_output=True)
+    assert all("!" in r["source"]["path"] for r in records(out).values())
+    result = write_gold(out, set_dir)
+    assert result.problems == []
+    assert sorted(p.name for p in (set_dir / "raw").iterdir()) == ["big5_department.txt", "four_levels.txt"]
+    assert (set_dir / "raw" / "four_levels.txt").read_bytes() == (RAW / "four_levels.txt").read_bytes()
+    assert validate(set_dir / "annotated", raw_dir=set_dir / "raw", corpus_dir=CORPUS) == []
+    figures = evaluate(set_dir, out)
+    assert figures["plans.jsonl"]["targets"]["f1"] == 1.0 and figures["plans.jsonl"]["targets"]["tp"] > 20

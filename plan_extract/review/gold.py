@@ -23,9 +23,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 from ..core.atomic import atomic_path, write_lines
 from ..output.export import read_records
+from ..run.inputs import iter_items
 from .apply import Reviewed, parts, reviewed
 from .corrections import latest, read_log
 
@@ -130,12 +132,16 @@ def _join(before: dict, plan: dict) -> None:
     before["last"] = plan["last"]
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def _member_bytes(path: str) -> Optional[bytes]:
+    """The bytes of an archive member (``plans.zip!2026/a.docx``) as the run
+    read them: the archive opened again, under the same limits."""
+    top = path.split("!", 1)[0]
+    if not Path(top).is_file():
+        return None
+    for item in iter_items([top]):
+        if item.path == path and item.error is None and item.load is not None:
+            return item.load()
+    return None
 
 
 def write_gold(outdir: Path, set_dir: Path, *, keep_unreviewed: bool = True) -> GoldResult:
@@ -154,16 +160,17 @@ def write_gold(outdir: Path, set_dir: Path, *, keep_unreviewed: bool = True) -> 
     counts = {"documents": 0, "plans": 0, "targets": 0, "deadlines": 0, "sections": 0, "decisions": len(held)}
     for path, records in by_source.items():
         src = Path(path)
-        if "!" in path and not src.exists():
-            result.problems.append(f"{path}: an archive member: extract the archive and run on its files to "
-                                   f"make gold of it")
+        data = _member_bytes(path) if "!" in path and not src.exists() else None
+        if data is None and not src.is_file():
+            where = "archive member not found" if "!" in path else "source not found"
+            result.problems.append(f"{path}: {where} (run gold from the folder the run ran in)")
             continue
-        if not src.is_file():
-            result.problems.append(f"{path}: source not found (run gold from the folder the run ran in)")
-            continue
-        if _sha256(src) != records[0]["source"]["sha256"]:
+        if data is None:
+            data = src.read_bytes()
+        if hashlib.sha256(data).hexdigest() != records[0]["source"]["sha256"]:
             result.problems.append(f"{path}: the file changed since the run (sha256 differs): run it again")
             continue
+        src = Path(path.rsplit("!", 1)[-1])  # an archive member is named by its own file name
         stem = src.stem
         if stem in names:
             result.problems.append(f"{path}: another source has the name {stem!r} ({names.get(stem)}): "
@@ -189,7 +196,7 @@ def write_gold(outdir: Path, set_dir: Path, *, keep_unreviewed: bool = True) -> 
                     plans.append(plan)
         gold = {"source": f"raw/{src.name}", "encoding": records[0]["source"]["encoding"], "plans": plans}
         with atomic_path(raw_dir / src.name) as tmp:
-            Path(tmp).write_bytes(src.read_bytes())
+            Path(tmp).write_bytes(data)
         target = gold_dir / f"{stem}.json"
         write_lines(target, [json.dumps(gold, ensure_ascii=False, indent=2)])
         result.files.append(target)
