@@ -256,6 +256,8 @@ def test_gold_of_archive_members(tmp_path):
     under its own file name, and the set validates and scores 1.0."""
     import zipfile
 
+    from plan_extract.run.inputs import member_bytes
+
     archive = tmp_path / "plans.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.write(RAW / "four_levels.txt", "2026/four_levels.txt")
@@ -264,7 +266,7 @@ def test_gold_of_archive_members(tmp_path):
     subprocess.run([sys.executable, "-m", "plan_extract", "run", str(archive), "-o", str(out)],
                    cwd=ROOT, check=True, capture_output=True)
     assert all("!" in r["source"]["path"] for r in records(out).values())
-    result = write_gold(out, set_dir)
+    result = write_gold(out, set_dir, member_bytes=member_bytes)  # as the command calls it
     assert result.problems == []
     assert sorted(p.name for p in (set_dir / "raw").iterdir()) == ["big5_department.txt", "four_levels.txt"]
     assert (set_dir / "raw" / "four_levels.txt").read_bytes() == (RAW / "four_levels.txt").read_bytes()

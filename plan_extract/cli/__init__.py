@@ -362,9 +362,10 @@ def gold(outdir: str, set_dir: str, drop_unreviewed: bool) -> None:
     unreviewed ones are in as predicted unless --drop-unreviewed.  Exit code 1
     when some source could not be made gold (one line says which and why)."""
     from ..review.gold import write_gold
+    from ..run.inputs import member_bytes
 
     run_records(outdir)
-    result = write_gold(Path(outdir), Path(set_dir), keep_unreviewed=not drop_unreviewed)
+    result = write_gold(Path(outdir), Path(set_dir), keep_unreviewed=not drop_unreviewed, member_bytes=member_bytes)
     for warning in result.warnings:
         click.echo(f"warning {warning}", err=True)
     for problem in result.problems:

@@ -23,11 +23,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from ..core.atomic import atomic_path, write_lines
 from ..output.export import read_records
-from ..run.inputs import iter_items
 from .apply import Reviewed, parts, reviewed
 from .corrections import latest, read_log
 
@@ -132,20 +131,13 @@ def _join(before: dict, plan: dict) -> None:
     before["last"] = plan["last"]
 
 
-def _member_bytes(path: str) -> Optional[bytes]:
-    """The bytes of an archive member (``plans.zip!2026/a.docx``) as the run
-    read them: the archive opened again, under the same limits."""
-    top = path.split("!", 1)[0]
-    if not Path(top).is_file():
-        return None
-    for item in iter_items([top]):
-        if item.path == path and item.error is None and item.load is not None:
-            return item.load()
-    return None
+def write_gold(outdir: Path, set_dir: Path, *, keep_unreviewed: bool = True,
+               member_bytes: Optional[Callable[[str], Optional[bytes]]] = None) -> GoldResult:
+    """Write the gold of the run in ``outdir`` with its corrections into ``set_dir``.
 
-
-def write_gold(outdir: Path, set_dir: Path, *, keep_unreviewed: bool = True) -> GoldResult:
-    """Write the gold of the run in ``outdir`` with its corrections into ``set_dir``."""
+    ``member_bytes``: how to read an archive member (``plans.zip!2026/a.docx``)
+    as the run read it, ``None`` when it is not found; the command passes the
+    run layer's reader (review never opens inputs itself)."""
     outdir, set_dir = Path(outdir), Path(set_dir)
     decisions, problems = read_log(outdir)
     held = latest(decisions)
@@ -160,7 +152,7 @@ def write_gold(outdir: Path, set_dir: Path, *, keep_unreviewed: bool = True) -> 
     counts = {"documents": 0, "plans": 0, "targets": 0, "deadlines": 0, "sections": 0, "decisions": len(held)}
     for path, records in by_source.items():
         src = Path(path)
-        data = _member_bytes(path) if "!" in path and not src.exists() else None
+        data = member_bytes(path) if member_bytes and "!" in path and not src.exists() else None
         if data is None and not src.is_file():
             where = "archive member not found" if "!" in path else "source not found"
             result.problems.append(f"{path}: {where} (run gold from the folder the run ran in)")

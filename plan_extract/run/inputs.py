@@ -192,3 +192,17 @@ def read_file(path: Path, cap: int) -> bytes:
             return read_capped(fh, cap)
         except StageError:
             raise StageError("read", f"file too large (over {cap} bytes)") from None
+
+
+def member_bytes(path: str, limits: Limits = Limits()) -> Optional[bytes]:
+    """The bytes of an archive member (``plans.zip!2026/a.docx``) as a run
+    reads them: the archive opened again under the same limits; ``None``
+    when the archive or the member is not there (or failed)."""
+    top = path.split("!", 1)[0]
+    if not Path(top).is_file():
+        return None
+    for item in iter_items([top], limits):
+        if item.path == path and item.error is None and item.load is not None:
+            return item.load()
+    return None
+
