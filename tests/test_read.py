@@ -222,3 +222,19 @@ def test_a_hugo_posts_toml_front_matter_is_no_plan_text():
     record = extract_bytes(post.encode("utf-8"), path="post.md")[0]
     assert "title =" not in record["text"] and "+++" not in record["text"]
     assert [(t["metric"], t["value"]) for t in record["targets"]] == [("健身路径", 30)]
+
+
+def test_a_themes_container_naming_its_sidebar_state_is_no_chrome():
+    """A documentation theme's outer container carries the layout's state in
+    its class (``theme-container sidebar-open have-rightmenu``): it holds the
+    page's <main>, so it is no sidebar or menu to drop (the page had read as
+    no text at all)."""
+    page = ('<html><body><div class="theme-container sidebar-open have-rightmenu">'
+            '<aside class="sidebar"><a href="/a">上一篇计划</a></aside>'
+            '<main class="page"><div class="theme-default-content"><h1>泓川市医学会2026年工作计划</h1>'
+            '<h2>一、工作目标</h2><p>全年举办学术会议不少于12场。</p></div></main>'
+            '<div class="right-menu-wrapper">本页目录</div></div></body></html>')
+    record = extract_bytes(page.encode("utf-8"), path="docs.html")[0]
+    assert record["title"] == "泓川市医学会2026年工作计划"
+    assert "上一篇计划" not in record["text"] and "本页目录" not in record["text"]
+    assert [(t["value"], t["unit"]) for t in record["targets"]] == [(12, "场")]

@@ -139,11 +139,15 @@ _NOT_CHROME = ("body", "html", "main", "article")
 
 
 def _chrome(tag) -> bool:
-    """Scripts, navigation, headers, footers, and blocks whose id or class names them."""
+    """Scripts, navigation, headers, footers, and blocks whose id or class
+    names them, unless such a block holds the page's <main> (a
+    theme's outer container says the layout's state: ``sidebar-open``,
+    ``have-rightmenu``)."""
     if tag.name in CHROME_TAGS:
         return True
     attrs = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
-    return bool(attrs.strip() and CHROME_ATTR.search(attrs) and tag.name not in _NOT_CHROME)
+    return bool(attrs.strip() and CHROME_ATTR.search(attrs) and tag.name not in _NOT_CHROME
+                and tag.find("main") is None)
 
 
 def _walk(root):
