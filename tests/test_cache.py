@@ -68,7 +68,8 @@ def test_shipped_models_score_the_same_from_the_cache(temp_folder):
             model = _scoring_model(name, path)
             assert (model.classes_, model.intercept, model.tables()) == (parsed.classes_, parsed.intercept,
                                                                          parsed.tables())
+        assert sum(map(len, model.tables().values())) == len(parsed.coef)  # each weight held once
         with pytest.raises(ValueError, match="scoring only"):
             model.to_json()
-    assert len(list(temp_folder.glob("plan_extract.scoring.*.cache"))) == len(MODEL_FILES)
+    assert len(list(temp_folder.glob("plan_extract.scoring-by-family.*.cache"))) == len(MODEL_FILES)
     _load.cache_clear()

@@ -73,27 +73,41 @@ def test_tab_separated_indicator_rows():
 
 def test_jieba_dictionary_cache_is_built_and_rebuilt_when_broken(tmp_path, monkeypatch):
     """The prefix dictionary with the domain words is cached in the temporary
-    folder (tests/test_cache.py tests the cache itself); a broken entry is rebuilt."""
+    folder as a marisa trie (tests/test_cache.py tests the cache itself); it
+    answers as jieba's own dict does for every word and prefix, and a broken
+    entry is rebuilt."""
+    import io
     import marshal
     import tempfile
 
+    import jieba
+    import marisa_trie
+
     from plan_extract.text.segment import tokenizer as _jieba
 
-    words = [line.split() for line in
-             (RULES / "metric_words.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    text = (RULES / "metric_words.txt").read_text(encoding="utf-8")
+    words = [line.split() for line in text.splitlines() if line.strip()]
+    plain = jieba.Tokenizer()
+    plain.load_userdict(io.StringIO(text))  # jieba's own dict of the same words
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     _jieba.cache_clear()
     try:
         built = _jieba()
-        (cache,) = tmp_path.glob("plan_extract.jieba.*.cache")
+        (cache,) = tmp_path.glob("plan_extract.jieba-trie.*.cache")
         assert all(built.FREQ[w[0]] == int(w[1]) for w in words)
+        assert len(built.FREQ) == len(plain.FREQ) > 300_000
+        assert all(built.FREQ[k] == v for k, v in plain.FREQ.items())
+        assert built.total == plain.total
+        assert "not-a-word" not in built.FREQ and built.FREQ.get("not-a-word") is None
+        sentence = "全年门诊量达到12万人次，住院病人满意度达到95%以上"
+        assert built.lcut(sentence) == plain.lcut(sentence)
         cache.write_bytes(b"not a marshal blob")
         _jieba.cache_clear()
         rebuilt = _jieba()
-        assert rebuilt.FREQ == built.FREQ and rebuilt.total == built.total
-        freq, total, _tags = marshal.loads(cache.read_bytes())
-        assert freq == built.FREQ and total == built.total
+        assert rebuilt.total == built.total and all(rebuilt.FREQ[w[0]] == int(w[1]) for w in words)
+        trie, total, _tags = marshal.loads(cache.read_bytes())
+        assert len(marisa_trie.RecordTrie("<I").frombytes(trie)) == len(plain.FREQ) and total == plain.total
         _jieba.cache_clear()
-        assert _jieba().FREQ == built.FREQ  # read back from the cache
+        assert _jieba().lcut(sentence) == plain.lcut(sentence)  # read back from the cache
     finally:
         _jieba.cache_clear()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .support import Main, Renamed, run_records
+from .support import Main, Renamed, exit_quickly, run_records
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,6 +23,11 @@ REPO = Path(__file__).resolve().parents[2]
 @click.version_option(package_name="plan-extract")
 def main() -> None:
     """Turn Chinese plan documents into normalized JSON plan records."""
+
+
+def entry() -> None:
+    """The ``plan-extract`` console script (tests call :func:`main` itself)."""
+    exit_quickly(main)
 
 
 @main.command()

@@ -4,8 +4,10 @@ command reads them, and renamed options keep their old spellings."""
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -44,6 +46,31 @@ class Main(click.Group):
                 raise
             click.echo(f"error {line}", err=True)
             ctx.exit(2)
+
+
+def exit_quickly(command) -> None:
+    """Run the console command ``command`` (a click command), then end the
+    process without tearing the interpreter down: freeing jieba's dictionary
+    and the models object by object took 0.3 s of a 2.5 s run.  The exit
+    handlers still run (multiprocessing's, logging's) and the standard streams
+    are flushed; every output file was closed when the command returned."""
+    try:
+        command()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can reach it
+            pass
+    os._exit(code)
 
 
 def fail(message: str, code: int = 2):

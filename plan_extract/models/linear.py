@@ -71,15 +71,17 @@ class LinearModel:
 
     def tables(self) -> dict[str, dict]:
         """The packed weights by feature family: ``{prefix: {key: weight}}``,
-        where a feature's name is ``prefix + key`` ("" holds every feature)."""
+        where a feature's name is ``prefix + key``; "" holds the features of
+        no family (the real-valued ones), so no weight is held twice."""
         if self._tables is None:
-            packed = self._sums()
             prefixes = KEYED[self.kind][1]
-            self._tables = {"": packed, **{prefix: {} for prefix in prefixes}}
-            for name, w in packed.items():
-                for prefix in prefixes:
-                    if name.startswith(prefix):
-                        self._tables[prefix][name[len(prefix):]] = w
+            self._tables = {"": {}, **{prefix: {} for prefix in prefixes}}
+            for name, w in self._sums().items():
+                families = [prefix for prefix in prefixes if name.startswith(prefix)]
+                for prefix in families:
+                    self._tables[prefix][name[len(prefix):]] = w
+                if not families:
+                    self._tables[""][name] = w
         return self._tables
 
     def _score(self, s) -> list[float]:

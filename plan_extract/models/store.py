@@ -96,4 +96,4 @@ def _scoring_model(name: str, path: Path, data: Optional[bytes] = None) -> Linea
     tables from 10 MB of weights is most of a run's start-up otherwise."""
     data = path.read_bytes() if data is None else data
     key = data + json.dumps(KEYED[name][1]).encode()
-    return LinearModel.from_scoring(cached("scoring", key, lambda: LinearModel.from_json(data).scoring()))
+    return LinearModel.from_scoring(cached("scoring-by-family", key, lambda: LinearModel.from_json(data).scoring()))

@@ -46,7 +46,6 @@ from .dask import limited_task, ordered_map
 from .inputs import Item, Limits, iter_items
 from .manifest import done_key, manifest_lines, settings
 from .outdir import WORK_DIR, claim, prune_done, remove_derived
-from .pool import LocalPool
 from .worker import Task, extract_to_done, warm, write_done
 
 __all__ = ["BatchResult", "NoInput", "WORK_DIR", "run_batch"]
@@ -197,10 +196,14 @@ def run_batch(paths: Iterable[str | Path], outdir: str | Path, *, jobs: int = 1,
             for task, outcome in ordered_map(dask_client, limited_task, tasks, models=spec, time_limit=time_limit):
                 settle(task, write_done(done, task, outcome))
         elif jobs <= 1:
-            for task in tasks:
+            for n, task in enumerate(tasks):
+                if n == 0:
+                    warm(spec)  # here, not on a run that finds every input done
                 settle(task, extract_to_done(done, task, spec, time_limit))
         else:
             warm(spec)  # forked workers inherit the loaded models and dictionary instead of each loading them
+            from .pool import LocalPool  # pebble's import is 0.06 s a run of one worker never needs
+
             LocalPool(jobs, done, spec, time_limit, on_retry=retried).run(_batches(tasks), settle)
         if not result.files:
             raise NoInput(paths)
