@@ -11,7 +11,9 @@ port and measures, over real HTTP:
 - one correction: ``POST /api/decide`` answered, i.e. checked, appended to
   ``corrections.jsonl`` and fsynced;
 - with Chromium and chromedriver installed, the page in a real browser: from
-  navigation to the first item shown.
+  navigation to the first item shown;
+- the tables for spreadsheet users: ``plan-extract export OUTDIR --format F``
+  for csv, xlsx and parquet, each a whole process (start-up included).
 
     python benchmarks/review.py [--items 10000] [--json benchmarks/results/review.json]
 """
@@ -93,6 +95,17 @@ def in_browser(url: str) -> float | None:
         browser.quit()
 
 
+def export_seconds(outdir: Path) -> dict[str, float]:
+    """Seconds of ``plan-extract export OUTDIR --format F`` (a whole process) per format."""
+    out = {}
+    for fmt in ("csv", "xlsx", "parquet"):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "plan_extract", "export", str(outdir), "--format", fmt],
+                       cwd=ROOT, check=True, capture_output=True)
+        out[fmt] = round(time.perf_counter() - t0, 2)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--items", type=int, default=10_000)
@@ -123,12 +136,15 @@ def main() -> None:
         finally:
             server.shutdown()
             server.server_close()
+        exports = export_seconds(outdir)
+        print("export, whole process: " + ", ".join(f"{fmt} {secs:.2f} s" for fmt, secs in exports.items()))
     if args.json:
         args.json.write_text(json.dumps({**size, "first_page_s": round(seconds, 3),
                                          "save_median_ms": round(statistics.median(saves) * 1000, 1),
                                          "save_max_ms": round(max(saves) * 1000, 1),
                                          "last_page_ms": round(last * 1000, 1),
-                                         "browser_first_item_s": None if browser is None else round(browser, 3)},
+                                         "browser_first_item_s": None if browser is None else round(browser, 3),
+                                         "export_s": exports},
                                         indent=2) + "\n", encoding="utf-8")
 
 

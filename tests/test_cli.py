@@ -67,3 +67,18 @@ def test_python_api_gives_the_same_records_as_the_cli(tmp_path):
     assert extract_file(sample) == from_cli
     from_text = extract_text(sample.read_text(encoding="utf-8"), source=str(sample))
     assert [r["sections"] for r in from_text] == [r["sections"] for r in from_cli]
+
+
+def test_the_command_ends_quickly_yet_keeps_its_exit_code_and_exit_handlers(tmp_path):
+    """The console command ends without tearing the interpreter down, yet its
+    exit code, its last lines and the exit handlers of whoever watches it (a
+    profiler writing its file when the interpreter ends) stay."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = run_cli("export", str(empty))
+    assert res.returncode == 2 and "holds no run" in res.stderr
+    profile = tmp_path / "run.prof"
+    res = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "plan_extract", "schema"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0 and '"$schema"' in res.stdout
+    assert profile.stat().st_size > 0  # cProfile writes it after the command returns

@@ -59,6 +59,8 @@ def exit_quickly(command) -> None:
         code = 0
     except SystemExit as exc:
         code = exc.code
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # under a profiler or a debugger, which report when the interpreter ends
     if code is None:
         code = 0
     elif not isinstance(code, int):
