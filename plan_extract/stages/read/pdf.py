@@ -19,6 +19,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
+from functools import lru_cache
 from typing import Optional
 
 from ...core.document import Layout
@@ -210,13 +211,29 @@ def _draws_image(page) -> bool:
 
 
 def _draws_tilted_text(page) -> bool:
-    """Whether the page draws a text object at an angle (a watermark)."""
-    import pypdfium2.raw as pdfium_c
+    """Whether the page draws a text object at an angle (a watermark): the
+    page's objects and those of its forms four levels deep, as
+    ``page.get_objects(max_depth=4)`` walks them, through PDFium's own calls
+    (a wrapper object per page object took a third of this stage's time)."""
+    import ctypes
 
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=4):
-        a, b, c, d, _, _ = obj.get_matrix().get()
-        if abs(b) > TILT * abs(a) + 1e-9 or abs(c) > TILT * abs(d) + 1e-9:
-            return True
+    from pypdfium2 import PdfiumError, raw
+
+    matrix = raw.FS_MATRIX()
+    ref = ctypes.byref(matrix)
+    pending = [(raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, page.raw, 0)]
+    while pending:
+        count, get, parent, level = pending.pop()
+        for i in range(count(parent)):
+            obj = get(parent, i)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_TEXT:
+                if not raw.FPDFPageObj_GetMatrix(obj, ref):
+                    raise PdfiumError("Failed to get matrix of pageobject.")
+                if abs(matrix.b) > TILT * abs(matrix.a) + 1e-9 or abs(matrix.c) > TILT * abs(matrix.d) + 1e-9:
+                    return True
+            elif kind == raw.FPDF_PAGEOBJ_FORM and level < 3:
+                pending.append((raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject, obj, level + 1))
     return False
 
 
@@ -264,12 +281,14 @@ def _chars(textpage, tilted: bool = False):
     units = bytes(memoryview(buffer)[: max(written - 1, 0)]).decode("utf-16-le", "surrogatepass")
     if _SURROGATES.search(units):
         return None
-    index_of, generated, loose = raw.FPDFText_GetTextIndexFromCharIndex, raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox
+    index_of, generated = raw.FPDFText_GetTextIndexFromCharIndex, raw.FPDFText_IsGenerated
     box = raw.FS_RECTF()
-    out, ref, first = [], ctypes.byref(box), None
+    loose = _box_call()
+    page, ref = ctypes.cast(tp, ctypes.c_void_p).value, ctypes.addressof(box)
+    out, first = [], None
     skip = _tilted(tp, n) if tilted else ()
     if not skip and len(units) == n and index_of(tp, 0) == 0 and index_of(tp, n - 1) == n - 1:
-        return _chars_in_order(tp, units, generated, loose, box, ref)  # one code unit a character: no lookups
+        return _chars_in_order(tp, units, generated, (loose, page, ref), box)  # no lookups
     for i in range(n):
         t = index_of(tp, i)
         if t < 0:
@@ -283,27 +302,42 @@ def _chars(textpage, tilted: bool = False):
         ch = units[t - first]
         if ch in "\r\n" or (ch == " " and generated(tp, i)):
             continue
-        if not loose(tp, i, ref):
+        if not loose(page, i, ref):
             raise PdfiumError("Failed to get charbox.")
         out.append((ch, box.left, box.bottom, box.right, box.top))
     return out
 
 
-def _chars_in_order(tp, units: str, generated, loose, box, ref) -> list[tuple]:
+def _chars_in_order(tp, units: str, generated, box_call, box) -> list[tuple]:
     """:func:`_chars` where character ``i`` is ``units[i]`` (as many code units
     as characters, the first and last indexed as themselves): one call per
-    box instead of two, the same characters."""
+    box instead of two, the same characters.  ``box_call``: (the call that
+    fills ``box``, the text page's address, ``box``'s address)."""
     from pypdfium2 import PdfiumError
 
+    loose, page, ref = box_call
     out = []
     append = out.append
     for i, ch in enumerate(units):
         if ch == "\r" or ch == "\n" or (ch == " " and generated(tp, i)):
             continue
-        if not loose(tp, i, ref):
+        if not loose(page, i, ref):
             raise PdfiumError("Failed to get charbox.")
         append((ch, box.left, box.bottom, box.right, box.top))
     return out
+
+
+@lru_cache(maxsize=1)
+def _box_call():
+    """PDFium's ``FPDFText_GetLooseCharBox`` called with plain addresses: the
+    same C function, without the checks of pypdfium2's pointer types on each
+    call (0.9 µs of 2.3 a character, and a page has a thousand)."""
+    import ctypes
+
+    from pypdfium2 import raw
+
+    signature = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+    return signature(ctypes.cast(raw.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
 
 
 def _chars_one_by_one(textpage) -> list[tuple]:
