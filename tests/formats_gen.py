@@ -69,10 +69,13 @@ def to_pdf(text: str, *, header: str = "") -> bytes:
     return out.getvalue()
 
 
-def to_two_column_pdf(title: str, paragraphs: list[str], *, header: tuple[str, str] = ("", "")) -> bytes:
+def to_two_column_pdf(title: str, paragraphs: list[str], *, header: tuple[str, str] = ("", ""),
+                      gutter: float = 24, size: float = 10.5) -> bytes:
     """A real two-column PDF (a newsletter): the title across the page, the
     body in two frames per page, a running header with a left and a
-    right-aligned half on every page."""
+    right-aligned half on every page; ``gutter`` between the columns and the
+    body's type ``size`` in points (reportlab lets a line's closing
+    punctuation hang past its column, into the gutter)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -80,10 +83,10 @@ def to_two_column_pdf(title: str, paragraphs: list[str], *, header: tuple[str, s
     from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate, Paragraph
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10.5, leading=16, wordWrap="CJK")
+    body = ParagraphStyle("zh", fontName="STSong-Light", fontSize=size, leading=size * 1.55, wordWrap="CJK")
     head = ParagraphStyle("title", parent=body, fontSize=16, leading=24, alignment=1)
     width, height = A4
-    margin, gutter = 50, 24
+    margin = 50
     column = (width - 2 * margin - gutter) / 2
 
     def running_header(canvas, doc):

@@ -77,8 +77,10 @@ def _spans(line: list[tuple], gutter: tuple[float, float], edge: bool = True) ->
     """A line across both columns: a character sits in the gutter, or, at the
     page's top or bottom (``edge``), the text right of the gutter starts well
     past the right column's margin (a running header's right-aligned half:
-    院办编印 内部资料; inside the page that is a signature in its column)."""
-    if any(gutter[0] < (c[1] + c[3]) / 2 < gutter[1] for c in line):
+    院办编印 内部资料; inside the page that is a signature in its column).
+    A closing or other punctuation mark in the gutter does not count: CJK
+    typesetting lets it hang past the end of a left column's line."""
+    if any(gutter[0] < (c[1] + c[3]) / 2 < gutter[1] and not _hangs(c[0]) for c in line):
         return True
     right = [c for c in line if c[1] >= gutter[1]]
     return edge and bool(right) and min(c[1] for c in right) > gutter[1] + RIGHT_MARGIN * right[0][6]
@@ -120,8 +122,8 @@ def _columns(block: list[list[tuple]], gutter: tuple[float, float], known: bool 
     like width; unchanged otherwise (a table's columns stay rows).  With the
     layout ``known`` from the page before, the right column may be short
     (the end of a text, a signature)."""
-    left = [c[:5] for line in block for c in line if c[1] + c[3] <= 2 * gutter[0]]
-    right = [c[:5] for line in block for c in line if c[1] + c[3] > 2 * gutter[0]]
+    left = [c[:5] for line in block for c in line if _left_of(c, gutter)]
+    right = [c[:5] for line in block for c in line if not _left_of(c, gutter)]
     if not left or not right:
         return block
     sides = (left,) if known else (left, right)  # the cheap tests first: most blocks are tables
@@ -135,6 +137,13 @@ def _columns(block: list[list[tuple]], gutter: tuple[float, float], known: bool 
     if min(map(len, rows)) < 3 or min(map(_median_len, rows)) < COLUMN_MIN_CHARS:
         return block
     return left_rows + right_rows
+
+
+def _left_of(c: tuple, gutter: tuple[float, float]) -> bool:
+    """A character of the left column: its middle left of the gutter, or a
+    punctuation mark hanging into the gutter from a left column's line end."""
+    middle = (c[1] + c[3]) / 2
+    return middle <= gutter[0] or (middle < gutter[1] and _hangs(c[0]))
 
 
 def _han_share(chars: list[tuple]) -> float:
@@ -151,6 +160,12 @@ def _by_row(c: tuple) -> tuple:
 
 def left_edge(c: tuple) -> float:
     return c[1]
+
+
+@lru_cache(maxsize=1024)
+def _hangs(ch: str) -> bool:
+    """A mark that may hang past a line's end: closing or other punctuation."""
+    return unicodedata.category(ch) in ("Po", "Pe", "Pf")
 
 
 @lru_cache(maxsize=4096)
