@@ -58,8 +58,8 @@ def warm(models=None) -> None:
     its first document, so no document's clock counts them).
 
     They live as long as the process, so they are moved out of the garbage
-    collector's sight (``gc.freeze``): its full collections stop walking
-    jieba's dictionary again and again, and a forked worker's collections no
+    collector's sight (``gc.freeze``): its full collections stop walking the
+    models' tables again and again, and a forked worker's collections no
     longer write to the pages it shares with its parent."""
     load_rules()
     if models is None or isinstance(models, (str, Path)):  # not False (rules alone) nor fitted models
