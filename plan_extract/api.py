@@ -54,7 +54,8 @@ def prepare(source: Source, *, rules: Optional[Rules] = None) -> Cleaned:
     """The clean stage as a run calls it: a PDF's hard-wrapped lines are
     re-joined (and those of text OCR read), a spreadsheet's rows never, other formats are checked for hard wrapping (training and the
     gold validator call this too, so they see what a run sees)."""
-    cleaned = clean(source.text, rules=rules or load_rules(), hard_wrap=True if source.ocr else read_stage.HARD_WRAP.get(source.format))
+    cleaned = clean(source.text, rules=rules or load_rules(), hard_wrap=True if source.ocr else read_stage.HARD_WRAP.get(source.format),
+                    pages=source.pages)
     if source.notes:  # bytes the reader replaced: counted in the warnings of the plan that holds them
         cleaned = replace(cleaned, notes=cleaned.notes + source.notes)
     return cleaned

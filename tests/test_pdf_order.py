@@ -71,3 +71,23 @@ def test_a_table_of_values_in_a_pdf_keeps_its_rows():
     assert "平均住院日" in text and "≤7.6天" in text
     line = next(ln for ln in text.split("\n") if "平均住院日" in ln)
     assert "8.1天" in line and "≤7.6天" in line
+
+
+def test_a_two_page_pdfs_running_header_leaves_the_sentence_it_fell_into():
+    """A header opening both pages of a two-page PDF is a running header (three
+    repeats are asked of a line met anywhere): it goes, and the sentence the
+    page break cut runs on as one."""
+    from formats_gen import to_pdf
+
+    from plan_extract.api import prepare
+    from plan_extract.stages.read.pdf import pdf_read
+
+    sentences = [f"{k}.第{k}项工作：门诊患者平均候诊时间由3{k % 10}分钟缩短至20分钟以内，"
+                 f"各科室按月报送进展，医务科每季度督查一次并通报结果，确保措施落实到位。" for k in range(1, 21)]
+    text, _, layout = pdf_read(to_pdf("\n".join(sentences), header="宁州县中医医院文件"))
+    assert len(layout.pages) == 2 and text.count("宁州县中医医院文件") == 2
+    from plan_extract.core.document import Source
+
+    cleaned = prepare(Source(path="p.pdf", sha256="", format="pdf", encoding="", text=text, pages=layout.pages)).text
+    assert "宁州县中医医院文件" not in cleaned
+    assert all(s in cleaned.replace("\n", "") for s in sentences)

@@ -9,6 +9,7 @@ full-width folded, while the text keeps its original script and forms.
 from __future__ import annotations
 
 import html
+from bisect import bisect_right
 from collections import Counter
 from typing import Callable, Optional
 
@@ -133,11 +134,16 @@ def _page_number_lines(c: _Cleaner, pattern: regex.Pattern) -> None:
     c.delete_spans(spans)
 
 
-def _running_header_lines(c: _Cleaner, rules: Rules) -> None:
+def _running_header_lines(c: _Cleaner, rules: Rules, pages: tuple[int, ...] = ()) -> None:
     """A short line repeated on every page of a PDF (a running header) goes
-    before wrapped lines are joined, or it would be glued into sentences."""
+    before wrapped lines are joined, or it would be glued into sentences.
+    With the page starts known, the same line opening every page is one
+    even on two pages (three repeats are asked of a line met anywhere: a
+    signature repeated by two plans is no header)."""
     lines = list(_line_spans(c.text))
     headers = running_headers([line for _, _, line in lines], rules=rules, spread=True)
+    if len(pages) >= 2:
+        headers |= running_headers(_page_openings(c, lines, pages), rules=rules, at_least=len(pages))
     spans = []
     for start, end, line in lines:
         s = line.strip()
@@ -145,6 +151,16 @@ def _running_header_lines(c: _Cleaner, rules: Rules) -> None:
             c.notes.append(Note("running_header", c.map.start(start), s))
             spans.append((start, min(end + 1, len(c.text))))
     c.delete_spans(spans)
+
+
+def _page_openings(c: _Cleaner, lines, pages: tuple[int, ...]) -> list[str]:
+    """The first line of text of each page (``pages``: starts in the text
+    before cleaning)."""
+    first: dict[int, str] = {}
+    for start, _, line in lines:
+        if line.strip():
+            first.setdefault(bisect_right(pages, c.map.start(start)), line)
+    return list(first.values())
 
 
 def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
@@ -210,11 +226,14 @@ def _glossed(c, rules: Rules) -> bool:
     return sum(len(s) >= 2 for s in syllables) >= table["min_distinct_toneless"]
 
 
-def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool] = None) -> Cleaned:
+def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool] = None,
+          pages: tuple[int, ...] = ()) -> Cleaned:
     """Clean ``text`` (SPEC §7) and keep the map back to it.
 
     ``hard_wrap`` forces (PDF) or forbids re-joining wrapped lines; by
-    default it is detected.
+    default it is detected.  ``pages``: where each page starts in ``text``
+    (a paged reader's), so that a line heading every page is known for a
+    running header however few the pages.
     """
     rules = rules or load_rules()
     c = _Cleaner(text)
@@ -238,7 +257,7 @@ def clean(text: str, *, rules: Optional[Rules] = None, hard_wrap: Optional[bool]
     if hard_wrap:
         c.apply(rules.re("clean", "split_digits"), lambda m: "")
         _page_number_lines(c, rules.re("clean", "page_number", "hard_wrap_only"))
-        _running_header_lines(c, rules)
+        _running_header_lines(c, rules, pages)
         _join_wrapped_lines(c, rules)
     for m in rules.re("clean", "mojibake").finditer(c.text):
         c.notes.append(Note("mojibake", c.map.start(m.start()), m.group()))

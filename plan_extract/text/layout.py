@@ -10,7 +10,7 @@ the lines it classifies as text.  The definition is ``rules/boilerplate.yaml``'s
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import regex
 
@@ -19,12 +19,16 @@ from .markers import opens_with_marker
 from .script import make_view
 
 
-def running_headers(lines: Sequence[str], *, rules: Rules, spread: bool = False) -> set[str]:
+def running_headers(lines: Sequence[str], *, rules: Rules, spread: bool = False,
+                    at_least: Optional[int] = None) -> set[str]:
     """The stripped lines of ``lines`` that are running headers: short, no
     sentence punctuation, not opening with a section marker (a heading
-    repeated in several plans), and met at least ``min_repeats`` times;
-    with ``spread``, each repeat at least ``min_gap_lines`` lines after the last."""
+    repeated in several plans), and met at least ``min_repeats`` times
+    (``at_least``: as many times instead, for the opening lines of the
+    pages); with ``spread``, each repeat at least ``min_gap_lines`` lines
+    after the last."""
     spec = rules.get("boilerplate", "running_header")
+    need = spec["min_repeats"] if at_least is None else at_least
     punctuated = rules.re("boilerplate", "running_header", "punctuated")
     where: dict[str, list[int]] = {}
     for k, line in enumerate(lines):
@@ -33,7 +37,7 @@ def running_headers(lines: Sequence[str], *, rules: Rules, spread: bool = False)
             where.setdefault(s, []).append(k)
     out = set()
     for s, at in where.items():
-        if len(at) < spec["min_repeats"]:
+        if len(at) < need:
             continue
         if spread and min(b - a for a, b in zip(at, at[1:])) < spec["min_gap_lines"]:
             continue
