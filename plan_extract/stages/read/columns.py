@@ -5,25 +5,40 @@ two-column export) read column by column instead of across the gutter."""
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from functools import lru_cache
-from collections import Counter
-from itertools import accumulate, repeat
+from itertools import repeat
 from operator import itemgetter, sub
 from typing import Optional
 
+
+def placed(ch: str, left: float, bottom: float, right: float, top: float) -> tuple:
+    """A character as the reading order takes it: ``(char, left, bottom,
+    right, top, depth, height)``, its box in points, ``depth`` its bottom and
+    top summed and negated (twice its middle, so that lines sort top down
+    by a plain key) and ``height`` its box's."""
+    return ch, left, bottom, right, top, -(bottom + top), top - bottom
+
+
+def height_of(c: tuple) -> float:
+    """A character's height as lines measure it: at least 1 pt (a rule, a space)."""
+    return c[6] if c[6] >= 1.0 else 1.0
+
+
 def _rows(chars) -> list[list[tuple]]:
-    """Characters grouped into lines by their vertical middles, top to bottom;
-    each gets its middle and height appended."""
+    """Characters (:func:`placed`) grouped into lines by their vertical
+    middles, top to bottom: a character joins a line whose first
+    character's middle is within half the taller height of its own."""
     lines: list[list[tuple]] = []
-    line, mid0, height0 = None, 0.0, 0.0
+    line, depth0, height0 = None, 0.0, 0.0
     for c in sorted(chars, key=_by_row):
-        mid, height = (c[2] + c[4]) / 2, c[4] - c[2]
+        depth, height = c[5], c[6]
         if height < 1.0:
             height = 1.0
-        if line is not None and abs(mid - mid0) <= 0.5 * (height if height > height0 else height0):
-            line.append((*c, mid, height))
+        if line is not None and abs(depth - depth0) <= (height if height > height0 else height0):
+            line.append(c)
         else:
-            line, mid0, height0 = [(*c, mid, height)], mid, height
+            line, depth0, height0 = [c], depth, height
             lines.append(line)
     return lines
 
@@ -83,7 +98,7 @@ def _spans(line: list[tuple], gutter: tuple[float, float], edge: bool = True) ->
     if any(gutter[0] < (c[1] + c[3]) / 2 < gutter[1] and not _hangs(c[0]) for c in line):
         return True
     right = [c for c in line if c[1] >= gutter[1]]
-    return edge and bool(right) and min(c[1] for c in right) > gutter[1] + RIGHT_MARGIN * right[0][6]
+    return edge and bool(right) and min(c[1] for c in right) > gutter[1] + RIGHT_MARGIN * height_of(right[0])
 
 
 def _gutter(chars, n_lines: int) -> Optional[tuple[float, float]]:
@@ -93,20 +108,19 @@ def _gutter(chars, n_lines: int) -> Optional[tuple[float, float]]:
         return None
     lefts, rights = list(map(itemgetter(1), chars)), list(map(itemgetter(3), chars))
     x0, x1 = min(lefts), max(rights)
-    heights = sorted(map(sub, map(itemgetter(4), chars[::PROBE]), map(itemgetter(2), chars[::PROBE])))
+    heights = sorted(map(itemgetter(6), chars[::PROBE]))
     height = max(heights[len(heights) // 2], 1.0)
     width = int(x1 - x0) + 2
-    cover = [0] * (width + 1)
-    # characters starting and ending at each point, counted at C speed (a page holds thousands)
-    for x, n in Counter(map(int, map(sub, lefts, repeat(x0)))).items():
-        cover[x] += n
-    for x, n in Counter(map(int, map(sub, rights, repeat(x0)))).items():
-        cover[x + 1] -= n
-    depth = list(accumulate(cover))  # characters covering each point of the width
+    # characters covering each point x of the middle: begun before x + 1 and
+    # not ended before x (box edges taken from x0), by bisection at C speed
+    starts, ends = sorted(map(sub, lefts, repeat(x0))), sorted(map(sub, rights, repeat(x0)))
+    middle = range(int(GUTTER_ZONE[0] * width), int(GUTTER_ZONE[1] * width) + 1)
+    depths = map(sub, map(bisect_left, repeat(starts), range(middle.start + 1, middle.stop + 1)),
+                 map(bisect_left, repeat(ends), middle))
     limit = _crossing_limit(n_lines)
     best, run_start = None, None
-    for x in range(int(GUTTER_ZONE[0] * width), int(GUTTER_ZONE[1] * width) + 1):
-        if depth[x] <= limit:
+    for x, depth in zip(middle, depths):
+        if depth <= limit:
             run_start = x if run_start is None else run_start
             if best is None or x - run_start > best[1] - best[0]:
                 best = (run_start, x)
@@ -122,8 +136,8 @@ def _columns(block: list[list[tuple]], gutter: tuple[float, float], known: bool 
     like width; unchanged otherwise (a table's columns stay rows).  With the
     layout ``known`` from the page before, the right column may be short
     (the end of a text, a signature)."""
-    left = [c[:5] for line in block for c in line if _left_of(c, gutter)]
-    right = [c[:5] for line in block for c in line if not _left_of(c, gutter)]
+    left = [c for line in block for c in line if _left_of(c, gutter)]
+    right = [c for line in block for c in line if not _left_of(c, gutter)]
     if not left or not right:
         return block
     sides = (left,) if known else (left, right)  # the cheap tests first: most blocks are tables
@@ -154,12 +168,8 @@ def _median_len(rows: list[list[tuple]]) -> int:
     return sorted(len(r) for r in rows)[len(rows) // 2]
 
 
-def _by_row(c: tuple) -> tuple:
-    return -(c[2] + c[4]) / 2, c[1]
-
-
-def left_edge(c: tuple) -> float:
-    return c[1]
+_by_row = itemgetter(5, 1)  # top down (the depth is a negated middle), then left to right
+left_edge = itemgetter(1)
 
 
 @lru_cache(maxsize=1024)

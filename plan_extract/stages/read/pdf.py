@@ -16,16 +16,19 @@ neural networks.
 from __future__ import annotations
 
 import re
-import unicodedata
 import zlib
 from collections import Counter
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import add, itemgetter, neg, sub
 from typing import Optional
+
+import regex
 
 from ...core.document import Layout
 from ...core.errors import StageError
 from . import ocr
-from .columns import left_edge, reading_order, wide
+from .columns import height_of, left_edge, placed, reading_order, wide
 from .sandbox import MEMORY_BUDGET, OUT_OF_MEMORY, TIMED_OUT, allow_more, can_fork, out_of_memory, run_bounded
 
 __all__ = ["MEMORY_BUDGET", "can_fork", "light", "pdf_read", "pdf_text", "usable_text"]
@@ -46,6 +49,13 @@ LIGHT_INFLATED = 16 * 1024 * 1024
 _SUSPECT = re.compile(rb"/(?:LZW|RunLength|RL\b|Encrypt\b)|/Filter\s*(?:\[[^\]]*)?\d+\s+\d+\s+R")
 _STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# What str.isspace() holds to be white space, and the visible characters that
+# are no text: ASCII controls, Latin-1 and Latin Extended letters (a CJK
+# font's mojibake), U+FFFD, and above those other controls, format and
+# private-use characters, unassigned code points and lone combining marks.
+_SPACE = re.compile("[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_GARBAGE = regex.compile(r"(?V1)[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xa1-\u024f\ufffd\p{M}[\p{C}--[\x00-\u024f]]]")
+_BREAK_OR_SPACE = re.compile("[\r\n ]")
 # A text object drawn at an angle (a diagonal watermark, 内部资料 over the body):
 # its characters leave the page's text when the rest stands upright.
 TILT = 0.02  # a text matrix's shear (b or c against a or d) past which text is drawn at an angle
@@ -88,21 +98,14 @@ def usable_text(text: str) -> bool:
     """Whether a page's text layer is real text, not empty or glyph garbage
     (private-use code points, controls, U+FFFD, Latin-1 letters standing for
     the glyphs of a CJK font without a ToUnicode map)."""
-    counts = Counter(text)  # each distinct character judged once
-    good = sum(n for ch, n in counts.items() if not ch.isspace() and _good(ch))
-    return good >= MIN_TEXT_CHARS and good >= MIN_GOOD_SHARE * _visible(text, counts)
+    visible = _visible(text)
+    good = visible - len(_GARBAGE.findall(text))
+    return good >= MIN_TEXT_CHARS and good >= MIN_GOOD_SHARE * visible
 
 
-def _visible(text: str, counts: Optional[Counter] = None) -> int:
-    return sum(n for ch, n in (counts or Counter(text)).items() if not ch.isspace())
-
-
-def _good(ch: str) -> bool:
-    if ch < "\x7f":
-        return ch.isprintable()
-    if ch <= "\u024f":  # Latin-1 and Latin Extended letters: a CJK font's mojibake
-        return False
-    return unicodedata.category(ch)[0] in "LNPS" and ch not in "\ufffd\ufffe"
+def _visible(text: str) -> int:
+    """Characters that are not white space (``str.isspace``)."""
+    return len(text) - len(_SPACE.findall(text))
 
 
 def light(data: bytes) -> bool:
@@ -220,20 +223,22 @@ def _draws_tilted_text(page) -> bool:
     from pypdfium2 import PdfiumError, raw
 
     matrix = raw.FS_MATRIX()
-    ref = ctypes.byref(matrix)
-    pending = [(raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, page.raw, 0)]
+    ref = ctypes.addressof(matrix)
+    kind_of, matrix_of = _pdfium("FPDFPageObj_GetType"), _pdfium("FPDFPageObj_GetMatrix")
+    top = ctypes.cast(page.raw, ctypes.c_void_p).value
+    pending = [(_pdfium("FPDFPage_CountObjects"), _pdfium("FPDFPage_GetObject"), top, 0)]
     while pending:
         count, get, parent, level = pending.pop()
         for i in range(count(parent)):
             obj = get(parent, i)
-            kind = raw.FPDFPageObj_GetType(obj)
+            kind = kind_of(obj)
             if kind == raw.FPDF_PAGEOBJ_TEXT:
-                if not raw.FPDFPageObj_GetMatrix(obj, ref):
+                if not matrix_of(obj, ref):
                     raise PdfiumError("Failed to get matrix of pageobject.")
                 if abs(matrix.b) > TILT * abs(matrix.a) + 1e-9 or abs(matrix.c) > TILT * abs(matrix.d) + 1e-9:
                     return True
             elif kind == raw.FPDF_PAGEOBJ_FORM and level < 3:
-                pending.append((raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject, obj, level + 1))
+                pending.append((_pdfium("FPDFFormObj_CountObjects"), _pdfium("FPDFFormObj_GetObject"), obj, level + 1))
     return False
 
 
@@ -263,10 +268,10 @@ def _page_text(textpage, gutter=None, tilted: bool = False) -> tuple[str, Option
 
 
 def _chars(textpage, tilted: bool = False):
-    """``(char, left, bottom, right, top)`` of each character a reader sees
-    (not line breaks, not the spaces PDFium adds), its loose box in points:
-    the page's text taken once and indexed by PDFium's text index, one
-    call for the box; ``None`` when the text holds a surrogate (a
+    """Each character a reader sees (not line breaks, not the spaces PDFium
+    adds) with its loose box in points, as the reading order takes it
+    (:func:`columns.placed`): the page's text taken once and indexed by
+    PDFium's text index, one call for the box; ``None`` when the text holds a surrogate (a
     character outside the BMP), where text indexes are not code units."""
     import ctypes
 
@@ -282,13 +287,13 @@ def _chars(textpage, tilted: bool = False):
     if _SURROGATES.search(units):
         return None
     index_of, generated = raw.FPDFText_GetTextIndexFromCharIndex, raw.FPDFText_IsGenerated
-    box = raw.FS_RECTF()
-    loose = _box_call()
-    page, ref = ctypes.cast(tp, ctypes.c_void_p).value, ctypes.addressof(box)
-    out, first = [], None
     skip = _tilted(tp, n) if tilted else ()
     if not skip and len(units) == n and index_of(tp, 0) == 0 and index_of(tp, n - 1) == n - 1:
-        return _chars_in_order(tp, units, generated, (loose, page, ref), box)  # no lookups
+        return _chars_in_order(tp, units, generated)  # no lookups
+    box = raw.FS_RECTF()
+    loose, ref = _pdfium("FPDFText_GetLooseCharBox"), ctypes.addressof(box)
+    page = ctypes.cast(tp, ctypes.c_void_p).value
+    out, first = [], None
     for i in range(n):
         t = index_of(tp, i)
         if t < 0:
@@ -304,40 +309,59 @@ def _chars(textpage, tilted: bool = False):
             continue
         if not loose(page, i, ref):
             raise PdfiumError("Failed to get charbox.")
-        out.append((ch, box.left, box.bottom, box.right, box.top))
+        out.append(placed(ch, box.left, box.bottom, box.right, box.top))
     return out
 
 
-def _chars_in_order(tp, units: str, generated, box_call, box) -> list[tuple]:
+def _chars_in_order(tp, units: str, generated) -> list[tuple]:
     """:func:`_chars` where character ``i`` is ``units[i]`` (as many code units
-    as characters, the first and last indexed as themselves): one call per
-    box instead of two, the same characters.  ``box_call``: (the call that
-    fills ``box``, the text page's address, ``box``'s address)."""
+    as characters, the first and last indexed as themselves): every box
+    written by PDFium into one array and the tuples built at C speed (a
+    Python loop over a page's thousand characters cost as much as PDFium's
+    own text extraction), then the line breaks and PDFium's spaces left out."""
+    import ctypes
+
     from pypdfium2 import PdfiumError
 
-    loose, page, ref = box_call
-    out = []
-    append = out.append
-    for i, ch in enumerate(units):
-        if ch == "\r" or ch == "\n" or (ch == " " and generated(tp, i)):
-            continue
-        if not loose(page, i, ref):
-            raise PdfiumError("Failed to get charbox.")
-        append((ch, box.left, box.bottom, box.right, box.top))
-    return out
+    n = len(units)
+    boxes = (ctypes.c_float * (4 * n))()  # FS_RECTF: left, top, right, bottom
+    base = ctypes.addressof(boxes)
+    page = ctypes.cast(tp, ctypes.c_void_p).value
+    if not all(map(_pdfium("FPDFText_GetLooseCharBox"), repeat(page, n), range(n), range(base, base + 16 * n, 16))):
+        raise PdfiumError("Failed to get charbox.")
+    floats = memoryview(boxes).cast("B").cast("f").tolist()
+    lefts, tops, rights, bottoms = floats[0::4], floats[1::4], floats[2::4], floats[3::4]
+    depths, heights = map(neg, map(add, bottoms, tops)), map(sub, tops, bottoms)  # as columns.placed has them
+    placed_all = zip(units, lefts, bottoms, rights, tops, depths, heights)
+    keep = bytearray(b"\x01") * n
+    for found in _BREAK_OR_SPACE.finditer(units):
+        i = found.start()
+        keep[i] = found.group() == " " and not generated(tp, i)
+    return list(compress(placed_all, keep))
 
 
-@lru_cache(maxsize=1)
-def _box_call():
-    """PDFium's ``FPDFText_GetLooseCharBox`` called with plain addresses: the
-    same C function, without the checks of pypdfium2's pointer types on each
-    call (0.9 µs of 2.3 a character, and a page has a thousand)."""
+# PDFium calls made often (per character, per page object): (result, arguments)
+# with plain addresses for pointers, in ctypes' names
+_SIGNATURES = {"FPDFText_GetLooseCharBox": ("c_int", "c_void_p", "c_int", "c_void_p"),
+               "FPDFPage_CountObjects": ("c_int", "c_void_p"),
+               "FPDFPage_GetObject": ("c_void_p", "c_void_p", "c_int"),
+               "FPDFFormObj_CountObjects": ("c_int", "c_void_p"),
+               "FPDFFormObj_GetObject": ("c_void_p", "c_void_p", "c_ulong"),
+               "FPDFPageObj_GetType": ("c_int", "c_void_p"),
+               "FPDFPageObj_GetMatrix": ("c_int", "c_void_p", "c_void_p")}
+
+
+@lru_cache(maxsize=None)
+def _pdfium(name: str):
+    """PDFium's function ``name`` called with plain addresses: the same C
+    function, without the checks and wrappers of pypdfium2's pointer types
+    on each call (0.9 µs of 2.3 a character box, and a page has a thousand)."""
     import ctypes
 
     from pypdfium2 import raw
 
-    signature = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
-    return signature(ctypes.cast(raw.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
+    result, *arguments = (getattr(ctypes, t) for t in _SIGNATURES[name])
+    return ctypes.CFUNCTYPE(result, *arguments)(ctypes.cast(getattr(raw, name), ctypes.c_void_p).value)
 
 
 def _chars_one_by_one(textpage) -> list[tuple]:
@@ -349,20 +373,23 @@ def _chars_one_by_one(textpage) -> list[tuple]:
         if ch in ("\r", "\n", "") or (ch == " " and raw.FPDFText_IsGenerated(textpage.raw, i)):
             continue
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        chars.append((ch, left, bottom, right, top))
+        chars.append(placed(ch, left, bottom, right, top))
     return chars
 
 
 def _joined(line: list[tuple]) -> str:
     """A line's characters, with a space where the gap before a character is
-    wide: a word gap between Latin letters or digits, a column gap anywhere."""
-    a = line[0]
-    out, a_wide = [a[0]], wide(a[0])
-    for b in line[1:]:
-        b_wide = wide(b[0])
-        height = a[6] if a[6] > b[6] else b[6]
-        if b[1] - a[3] > (0.5 if a_wide or b_wide else 0.2) * height and a[0] != " " and b[0] != " ":
-            out.append(" ")
-        out.append(b[0])
-        a, a_wide = b, b_wide
-    return "".join(out).strip()
+    wide: a word gap between Latin letters or digits (a fifth of the line's
+    height), a column gap anywhere (half of it).  The gaps past a fifth of
+    the raw heights are found first: most lines have none."""
+    text = "".join(map(itemgetter(0), line))
+    wider = [k for k, a, b in zip(range(1, len(line)), line, line[1:])
+             if b[1] - a[3] > 0.2 * (a[6] if a[6] > b[6] else b[6])]
+    pieces, start = [], 0
+    for k in wider:
+        a, b = line[k - 1], line[k]
+        height = max(height_of(a), height_of(b))
+        if b[1] - a[3] > (0.5 if wide(a[0]) or wide(b[0]) else 0.2) * height and a[0] != " " and b[0] != " ":
+            pieces += (text[start:k], " ")
+            start = k
+    return ("".join(pieces) + text[start:]).strip() if pieces else text.strip()
