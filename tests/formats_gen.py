@@ -44,9 +44,11 @@ def _chinese_numbering(document) -> int:
     return 90
 
 
-def to_pdf(text: str, *, header: str = "") -> bytes:
+def to_pdf(text: str, *, header: str = "", printed: tuple[str, str, str] = ()) -> bytes:
     """A real PDF: wrapped paragraphs in a CJK font, several pages, page numbers
-    (and ``header`` at the top of every page, as a running header)."""
+    (and ``header`` at the top of every page, as a running header).  ``printed``
+    (the time, the page's title, its address): the page as a browser prints it,
+    the time and title atop each page, the address and ``page/pages`` below."""
     from reportlab.lib.pagesizes import A5
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -55,17 +57,28 @@ def to_pdf(text: str, *, header: str = "") -> bytes:
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10, leading=14, wordWrap="CJK")
-    out = io.BytesIO()
+    pages = [0]
 
-    def page_number(canvas, doc):
-        canvas.setFont("STSong-Light", 9)
+    def furniture(canvas, doc):
+        canvas.setFont("STSong-Light", 9 if not printed else 7)
+        pages[0] = max(pages[0], doc.page)
+        if printed:
+            canvas.drawString(20, A5[1] - 16, printed[0])
+            canvas.drawCentredString(A5[0] / 2, A5[1] - 16, printed[1])
+            canvas.drawString(20, 14, printed[2])
+            canvas.drawRightString(A5[0] - 20, 14, f"{doc.page}/{total[0]}")
+            return
         canvas.drawCentredString(A5[0] / 2, 20, f"- {doc.page} -")
         if header:
             canvas.drawCentredString(A5[0] / 2, A5[1] - 25, header)
 
-    doc = SimpleDocTemplate(out, pagesize=A5, leftMargin=40, rightMargin=40, topMargin=40, bottomMargin=40)
-    flow = [Paragraph(line.replace("&", "&amp;").replace("<", "&lt;"), style) for line in text.split("\n") if line.strip()]
-    doc.build(flow, onFirstPage=page_number, onLaterPages=page_number)
+    total = [0]
+    for _ in range(2 if printed else 1):  # a browser knows the page count: a first pass counts them
+        out = io.BytesIO()
+        doc = SimpleDocTemplate(out, pagesize=A5, leftMargin=40, rightMargin=40, topMargin=40, bottomMargin=40)
+        flow = [Paragraph(line.replace("&", "&amp;").replace("<", "&lt;"), style) for line in text.split("\n") if line.strip()]
+        doc.build(flow, onFirstPage=furniture, onLaterPages=furniture)
+        total[0] = pages[0]
     return out.getvalue()
 
 

@@ -91,3 +91,26 @@ def test_a_two_page_pdfs_running_header_leaves_the_sentence_it_fell_into():
     cleaned = prepare(Source(path="p.pdf", sha256="", format="pdf", encoding="", text=text, pages=layout.pages)).text
     assert "宁州县中医医院文件" not in cleaned
     assert all(s in cleaned.replace("\n", "") for s in sentences)
+
+
+def test_a_browser_printed_pdfs_header_and_footer_leave_the_text():
+    """A web page printed to PDF carries the time and the page's title atop
+    every page and its address and ``page/pages`` below: longer than a running
+    header met anywhere, and the footer's count changes from page to page.
+    Standing at the same edge of every page, both go, and the sentences the
+    page breaks cut run on as one (the footer was glued into them)."""
+    from formats_gen import to_pdf
+
+    from plan_extract.api import prepare
+    from plan_extract.core.document import Source
+    from plan_extract.stages.read.pdf import pdf_read
+
+    stamp, title = "2026/3/12 09:41", "宁州市眼科医院2026年工作计划-宁州市眼科医院"
+    url = "https://www.nzyk.example.cn/ywgk/jhzj/202601/t20260120_5183.html"
+    sentences = [f"{k}.第{k}项工作：白内障患者术前平均等待时间由{k % 5 + 3}天缩短至2天以内，"
+                 f"各科室按月报送进展，医务科每季度督查一次并通报结果，确保措施落实到位。" for k in range(1, 46)]
+    text, _, layout = pdf_read(to_pdf("\n".join(sentences), printed=(stamp, title, url)))
+    assert len(layout.pages) >= 3 and text.count(url) == len(layout.pages)
+    cleaned = prepare(Source(path="p.pdf", sha256="", format="pdf", encoding="", text=text, pages=layout.pages)).text
+    assert stamp not in cleaned and url not in cleaned
+    assert all(s in cleaned.replace("\n", "") for s in sentences)

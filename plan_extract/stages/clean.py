@@ -18,7 +18,7 @@ import regex
 from ..core.document import Cleaned, Note
 from ..core.offsets import OffsetMap, TextBuilder, identity
 from ..rules import Rules, load_rules
-from ..text.layout import aligned_tables, running_headers
+from ..text.layout import aligned_tables, page_furniture, running_headers
 from ..text.markers import marker_at, opens_with_marker
 from ..text.punctuation import COLON, COMMA, LIST_COMMA, PAREN_CLOSE, PAREN_OPEN, SENTENCE_END, char_class
 from ..text.script import detect_script, make_view, view_of
@@ -137,13 +137,15 @@ def _page_number_lines(c: _Cleaner, pattern: regex.Pattern) -> None:
 def _running_header_lines(c: _Cleaner, rules: Rules, pages: tuple[int, ...] = ()) -> None:
     """A short line repeated on every page of a PDF (a running header) goes
     before wrapped lines are joined, or it would be glued into sentences.
-    With the page starts known, the same line opening every page is one
-    even on two pages (three repeats are asked of a line met anywhere: a
-    signature repeated by two plans is no header)."""
+    With the page starts known, the line opening or closing every page is
+    one even on two pages and however long, and its page number may count
+    up (:func:`page_furniture`); three repeats are asked of a line met
+    anywhere (a signature repeated by two plans is no header)."""
     lines = list(_line_spans(c.text))
     headers = running_headers([line for _, _, line in lines], rules=rules, spread=True)
     if len(pages) >= 2:
-        headers |= running_headers(_page_openings(c, lines, pages), rules=rules, at_least=len(pages))
+        openings, closings = _page_edges(c, lines, pages)
+        headers |= page_furniture(openings, rules=rules) | page_furniture(closings, rules=rules)
     spans = []
     for start, end, line in lines:
         s = line.strip()
@@ -153,14 +155,17 @@ def _running_header_lines(c: _Cleaner, rules: Rules, pages: tuple[int, ...] = ()
     c.delete_spans(spans)
 
 
-def _page_openings(c: _Cleaner, lines, pages: tuple[int, ...]) -> list[str]:
-    """The first line of text of each page (``pages``: starts in the text
-    before cleaning)."""
+def _page_edges(c: _Cleaner, lines, pages: tuple[int, ...]) -> tuple[dict[int, str], dict[int, str]]:
+    """The first and the last line of text of each page, by page number
+    (``pages``: starts in the text before cleaning)."""
     first: dict[int, str] = {}
+    last: dict[int, str] = {}
     for start, _, line in lines:
         if line.strip():
-            first.setdefault(bisect_right(pages, c.map.start(start)), line)
-    return list(first.values())
+            page = bisect_right(pages, c.map.start(start))
+            first.setdefault(page, line)
+            last[page] = line
+    return first, last
 
 
 def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:

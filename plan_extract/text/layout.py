@@ -46,6 +46,46 @@ def running_headers(lines: Sequence[str], *, rules: Rules, spread: bool = False,
     return out
 
 
+def page_furniture(edges: dict[int, str], *, rules: Rules) -> set[str]:
+    """The stripped lines of ``edges`` (page number -> the first, or the last,
+    line of text on that page) that are one running header or footer: the
+    same line on every page, or on every page but the first (a title page),
+    but for one number counting the pages (``…/t20260120_5183.html 1/3``,
+    ``2/3``).  A page's own text never repeats so, and a browser's print
+    header and footer (the date and the page's title, the address and the
+    page count) are longer than the lines met anywhere may be."""
+    spec = rules.get("boilerplate", "running_header")
+    punctuated = rules.re("boilerplate", "running_header", "punctuated")
+    pages = sorted(edges)
+    for kept in (pages, pages[1:]):
+        lines = [edges[k].strip() for k in kept]
+        if len(lines) < (2 if kept is pages else 3) or len(lines[0]) > spec["page_max_len"]:
+            continue
+        if (_counts_pages(lines, kept) and not punctuated.search(lines[0])
+                and not opens_with_marker(make_view(lines[0], rules=rules), rules)):
+            return set(lines)
+    return set()
+
+
+def _counts_pages(lines: list[str], pages: list[int]) -> bool:
+    """Whether ``lines`` are one line but for at most one number that grows
+    as ``pages`` do."""
+    parts = [_NUMBERS.split(line) for line in lines]
+    if any(len(p) != len(parts[0]) for p in parts):
+        return False
+    differ = [k for k in range(len(parts[0])) if len({p[k] for p in parts}) > 1]
+    if not differ:
+        return True
+    k = differ[0]
+    if len(differ) > 1 or k % 2 == 0:  # a word differs, or two numbers do
+        return False
+    offset = int(parts[0][k]) - pages[0]
+    return all(int(p[k]) - page == offset for p, page in zip(parts, pages))
+
+
+_NUMBERS = regex.compile(r"(\d+)")
+
+
 def aligned_tables(view: str, *, rules: Rules) -> str:
     """``view`` with the cell boundaries of space-aligned tables marked by a tab.
 

@@ -15,6 +15,7 @@ from ...text.segment import cut
 from .baselines import CHANGE_FROM_REACH, baselines_of
 from .tables import table_cell, without_unit
 from ...text.punctuation import COLON, COMMA, FULL_STOP, LIST_COMMA, PAREN_CLOSE, PAREN_OPEN, char_class
+from ...text.markers import marker_at
 from .patterns import CLAUSE_REACH, CLAUSE_STOP, SEGMENT_STOP, _LAST_STOP, _patterns, fold_unit, starts_with_marker
 
 _HAN = regex.compile(r"\p{Han}")
@@ -35,10 +36,11 @@ BRACKET_REACH = 12  # a bracketed gloss inside a metric: （助理）, （MDT）
 _CELL_GAP = regex.compile(r"(?<=\p{Han})[ \u3000]+(?=\p{Han})")
 
 
-def _metric_start(view: str, end: int, pats) -> int:
+def _metric_start(view: str, end: int, pats, rules: Rules) -> int:
     """Start of the noun phrase ending at ``end``: back to a stop, but across a
     short bracket pair (每千人口执业（助理）医师数) and across 、-joined items
-    without a number or a verb inside (新技术、新项目; not 新增2个单元、4张床)."""
+    without a number or a verb inside (新技术、新项目; not 新增2个单元、4张床),
+    the number of an item opening the line apart (2.门诊病历、住院病历甲级率)."""
     floor = max(0, end - CLAUSE_REACH + 1)
     pos = end
     while True:
@@ -53,7 +55,7 @@ def _metric_start(view: str, end: int, pats) -> int:
                 continue
         elif ch == LIST_COMMA:
             before = _LAST_STOP[SEGMENT_STOP].search(view, floor, at)
-            item = view[before.end() if before else floor:at]
+            item = view[_past_marker(view, before.end() if before else floor, rules):at]
             after = view[at + 1:end].lstrip()
             if item.strip() and not pats["list_item_count"].search(item) \
                     and not pats["verbish"].search(_without_lead(item.strip(), pats), 1) \
@@ -61,6 +63,15 @@ def _metric_start(view: str, end: int, pats) -> int:
                 pos = at
                 continue
         return m.end()
+
+
+def _past_marker(view: str, start: int, rules: Rules) -> int:
+    """``start``, or the end of the section marker opening the line there
+    (2.门诊病历: its number counts no thing and is no part of a measure)."""
+    if start and view[start - 1] != "\n":
+        return start
+    marker = marker_at(view, start, rules)
+    return marker.end if marker else start
 
 
 def _without_lead(item: str, pats, verbs: bool = True) -> str:
@@ -87,12 +98,13 @@ def _split_lead(tokens: list[str], lead) -> str:
     return word if word and len("".join(tokens)) - len(word) > 1 else ""
 
 
-def _metric_before(view: str, text: str, start: int, end: int, pats, count: bool, floor: int = 0) -> tuple[str, int]:
+def _metric_before(view: str, text: str, start: int, end: int, pats, rules: Rules, count: bool,
+                   floor: int = 0) -> tuple[str, int]:
     """Metric ending at ``end`` and its start; jieba tokens find the left edge.
 
     ``count``: the number counts things (not a rate or a measure), so a
     planned-count verb before it is not part of the metric."""
-    seg_start = max(_metric_start(view, end, pats), floor)
+    seg_start = _past_marker(view, max(_metric_start(view, end, pats, rules), floor), rules)
     for gap in _CELL_GAP.finditer(view, seg_start, end):  # a table's cells printed side by side (a PDF's grid)
         seg_start = gap.end()
     seg = to_simplified(text[seg_start:end])
@@ -251,7 +263,7 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
     if not metric and c.cue and c.unit.startswith(pats["routine_units"]) and _HAN.search(view, c.cue[2], c.start) \
             and not _LAST_STOP[SEGMENT_STOP].search(view, c.cue[2], c.start):
         # 至少开展护理查房1次: the activity counted stands between the cue and the number
-        metric, m_start = _metric_before(view, text, c.cue[2], c.start, pats, count=True, floor=c.cue[2])
+        metric, m_start = _metric_before(view, text, c.cue[2], c.start, pats, rules, count=True, floor=c.cue[2])
     row, column = table_cell(view, c.start)
     cell_start = view.rfind("\t", row, c.start) + 1 if column else 0
     han_before = len(_HAN.findall(view, cell_start, metric_end)) if column else 0
@@ -268,7 +280,7 @@ def resolve(cands: Sequence[Candidate], i: int, plan: Plan, rules: Rules,
         before = cands[i - 1] if i > 0 else None
         if before is not None and before.end <= metric_end and pats["item_join"].match(view, before.end):
             floor = max(floor, before.end)  # 护士150名及医疗技术人员30名: the item before ends at its value
-        metric, m_start = _metric_before(view, text, c.start, metric_end, pats, count=counted, floor=floor)
+        metric, m_start = _metric_before(view, text, c.start, metric_end, pats, rules, count=counted, floor=floor)
         if is_rate and c.cue is None and not metric:
             metric = ""
     starts = [m_start if metric and m_start < c.start else c.start]
