@@ -22,6 +22,18 @@ def test_each_measure_of_a_shared_value_is_named_in_full(text, want):
     assert _metrics(text) == want
 
 
+@pytest.mark.parametrize("item", ["2.", "（2）", "二、"])
+def test_an_items_own_number_is_no_count_in_a_list_of_measures_nor_part_of_a_quote(item):
+    """The number opening a numbered item (2.) is not a count inside the
+    、-list after it (新增2个单元、4张床 is two items, not one noun), so the
+    first measure still borrows the shared head; the quotes start at the measures."""
+    targets, _ = extract_phrase("一、质量\n" + item + "门诊病历、住院病历甲级率均达到95%以上。\n", 2026, sections=True)
+    assert [(t["metric"], t["text"]) for t in targets] == [
+        ("门诊病历甲级率", "门诊病历、住院病历甲级率均达到95%以上"), ("住院病历甲级率", "住院病历甲级率均达到95%以上")]
+    targets, _ = extract_phrase("一、质量\n" + item + "理论考核和操作考核合格率均达到95%。\n", 2026, sections=True)
+    assert [t["text"] for t in targets] == ["理论考核和操作考核合格率均达到95%", "操作考核合格率均达到95%"]
+
+
 def test_full_width_digits_give_the_same_metric_as_ascii_ones():
     assert _metrics("６５岁及以上老年人健康管理率达到６６％") == _metrics("65岁及以上老年人健康管理率达到66%") \
         == [("65岁及以上老年人健康管理率", 66)]
