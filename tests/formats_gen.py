@@ -82,6 +82,25 @@ def to_pdf(text: str, *, header: str = "", printed: tuple[str, str, str] = ()) -
     return out.getvalue()
 
 
+def to_table_pdf(title: str, header: list[str], rows: list[list[str]]) -> bytes:
+    """A real PDF of a title and a table running over several pages, its
+    header row repeated atop each page (as Word and Excel print one)."""
+    from reportlab.lib.pagesizes import A5
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=12, leading=18, wordWrap="CJK")
+    table = Table([header] + rows, repeatRows=1)
+    table.setStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A5, leftMargin=30, rightMargin=30, topMargin=40, bottomMargin=40)
+    doc.build([Paragraph(title, style), table])
+    return out.getvalue()
+
+
 def to_two_column_pdf(title: str, paragraphs: list[str], *, header: tuple[str, str] = ("", ""),
                       gutter: float = 24, size: float = 10.5) -> bytes:
     """A real two-column PDF (a newsletter): the title across the page, the

@@ -114,3 +114,23 @@ def test_a_browser_printed_pdfs_header_and_footer_leave_the_text():
     cleaned = prepare(Source(path="p.pdf", sha256="", format="pdf", encoding="", text=text, pages=layout.pages)).text
     assert stamp not in cleaned and url not in cleaned
     assert all(s in cleaned.replace("\n", "") for s in sentences)
+
+
+def test_a_tables_header_row_repeated_atop_each_page_stays_where_the_table_starts():
+    """A table printed over several pages repeats its header row atop each
+    later page: page furniture there, which goes, but the row under the
+    title on the first page is the table's own header and stays."""
+    from formats_gen import to_table_pdf
+
+    from plan_extract.api import prepare
+    from plan_extract.core.document import Source
+    from plan_extract.stages.read.pdf import pdf_read
+
+    header = ["序号", "工作任务", "指标内容", "目标值", "完成时限"]
+    rows = [[str(k), f"第{k}项重点任务", f"第{k}类指标达标率", f"{80 + k % 20}%", f"{k % 12 + 1}月底前"] for k in range(1, 81)]
+    text, _, layout = pdf_read(to_table_pdf("宁州县卫生健康局2026年重点工作任务分解表", header, rows))
+    heading = "序号 工作任务 指标内容 目标值 完成时限"
+    assert len(layout.pages) >= 3 and text.count(heading) == len(layout.pages)
+    cleaned = prepare(Source(path="p.pdf", sha256="", format="pdf", encoding="", text=text, pages=layout.pages)).text
+    assert cleaned.count(heading) == 1 and cleaned.index(heading) < cleaned.index("第1项重点任务")
+    assert all(f"第{k}项重点任务" in cleaned for k in range(1, 81))

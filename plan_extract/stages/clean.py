@@ -139,32 +139,50 @@ def _running_header_lines(c: _Cleaner, rules: Rules, pages: tuple[int, ...] = ()
     before wrapped lines are joined, or it would be glued into sentences.
     With the page starts known, the line opening or closing every page is
     one even on two pages and however long, and its page number may count
-    up (:func:`page_furniture`); three repeats are asked of a line met
-    anywhere (a signature repeated by two plans is no header)."""
+    up (:func:`page_furniture`); only those at the pages' edges go (a table's
+    header row repeated atop each page stays where the table starts).  Three
+    repeats are asked of a line met anywhere (a signature repeated by two
+    plans is no header)."""
     lines = list(_line_spans(c.text))
     headers = running_headers([line for _, _, line in lines], rules=rules, spread=True)
+    at_edges: set[int] = set()
     if len(pages) >= 2:
-        openings, closings = _page_edges(c, lines, pages)
-        headers |= page_furniture(openings, rules=rules) | page_furniture(closings, rules=rules)
-    spans = []
-    for start, end, line in lines:
+        for edge in _page_edges(c, lines, pages):
+            furniture = page_furniture({page: lines[k][2] for page, k in edge.items()}, rules=rules)
+            at_edges |= {k for k in edge.values() if lines[k][2].strip() in furniture}
+    spans, seen = [], set()
+    for k, (start, end, line) in enumerate(lines):
         s = line.strip()
-        if s in headers:
+        if s in headers and s not in seen and _heads_table(lines, k):
+            seen.add(s)  # a table's header row repeated on each page: its first one heads the table
+            continue
+        if s in headers or k in at_edges:
             c.notes.append(Note("running_header", c.map.start(start), s))
             spans.append((start, min(end + 1, len(c.text))))
     c.delete_spans(spans)
 
 
-def _page_edges(c: _Cleaner, lines, pages: tuple[int, ...]) -> tuple[dict[int, str], dict[int, str]]:
-    """The first and the last line of text of each page, by page number
-    (``pages``: starts in the text before cleaning)."""
-    first: dict[int, str] = {}
-    last: dict[int, str] = {}
-    for start, _, line in lines:
+def _heads_table(lines, k: int) -> bool:
+    """Whether line ``k`` holds three cells or more and the next line of text
+    as many (a header row over the table's rows)."""
+    cells = len(_CELLS.split(lines[k][2].strip()))
+    after = next((line for _, _, line in lines[k + 1:] if line.strip()), "")
+    return cells >= 3 and len(_CELLS.split(after.strip())) == cells
+
+
+_CELLS = regex.compile(r"[ \t\u3000]+")
+
+
+def _page_edges(c: _Cleaner, lines, pages: tuple[int, ...]) -> tuple[dict[int, int], dict[int, int]]:
+    """The index in ``lines`` of the first and of the last line of text of
+    each page, by page number (``pages``: starts in the text before cleaning)."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for k, (start, _, line) in enumerate(lines):
         if line.strip():
             page = bisect_right(pages, c.map.start(start))
-            first.setdefault(page, line)
-            last[page] = line
+            first.setdefault(page, k)
+            last[page] = k
     return first, last
 
 
