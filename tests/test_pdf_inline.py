@@ -11,7 +11,7 @@ import pytest
 from formats_gen import to_pdf
 from plan_extract import extract_bytes
 from plan_extract.core.errors import StageError
-from plan_extract.stages.read import pdf
+from plan_extract.stages.read import pdf, pdf_page
 from test_faults_read import deflate_bomb, pdf_with_stream
 
 PLAN = "2026年工作计划\n一、总体要求\n全年门诊量增长10%以上，“三甲”复审6月底前完成。\nABC test 3.14 ok"
@@ -66,9 +66,18 @@ def test_bulk_characters_are_the_ones_pdfium_gives_one_by_one():
         doc = pdfium.PdfDocument(to_pdf(text))
         for k in range(len(doc)):
             textpage = doc[k].get_textpage()
-            bulk = pdf._chars(textpage)
-            assert bulk is None or bulk == pdf._chars_one_by_one(textpage)
+            bulk = pdf_page._chars(textpage)
+            assert bulk is None or bulk == pdf_page._chars_one_by_one(textpage)
             textpage.close()
         doc.close()
     doc = pdfium.PdfDocument(to_pdf(PLAN))
-    assert pdf._chars(doc[0].get_textpage())  # the bulk path is the one taken for such text
+    assert pdf_page._chars(doc[0].get_textpage())  # the bulk path is the one taken for such text
+
+
+def test_a_character_outside_the_bmp_is_read_where_it_stands():
+    """PDFium indexes a character outside the BMP as two code units, each
+    with a box: it comes back once, in its place, with no gap after it."""
+    from plan_extract.stages.read.pdf import pdf_read
+
+    text = pdf_read(to_pdf("2026年计划\n对偏远的\U0002003e溪村、石门村每季度巡诊1次，记录\U0001F600。"))[0]
+    assert "对偏远的\U0002003e溪村、石门村每季度巡诊1次，记录\U0001F600。" in text
