@@ -117,3 +117,27 @@ def test_a_contents_line_is_not_joined_to_the_title_after_it():
             "岫宁省疾病预防控制中心2026年工作要点\n一、总体要求\n")
     cleaned = clean(text, hard_wrap=True)
     assert "\n岫宁省疾病预防控制中心2026年工作要点\n" in cleaned.text
+
+
+def test_a_line_laid_out_across_the_page_is_not_joined_to_the_next():
+    """编制部门：…　　　　编制时间：… sets two fields apart across the page: a
+    line of its own, however wide, not prose wrapped into the table's header."""
+    body = "全面落实医疗质量安全核心制度，门诊病历书写完整率达到98%以上，住院病\n历甲级率达到95%以上，危急值报告处置及时率100%，确保医疗安全万无\n"
+    raw = ("编制部门：医院绩效考核办公室　　　　　　　　　　编制时间：2026年1月20日\n"
+           "2025年完成 2026年目标\n" + body * 4)
+    text = clean(raw, hard_wrap=True).text
+    assert "编制时间：2026年1月20日\n2025年完成 2026年目标\n" in text
+    assert "住院病历甲级率" in text  # the prose is still joined
+
+
+def test_a_tables_header_rows_repeated_on_each_page_stay_once():
+    """A header whose cells wrap stands in several lines, repeated atop each
+    page with a category row under it: the first of each stays, above the
+    table's rows; the repeats go like any running header."""
+    header = "2025年完成 2026年目标\n序号 指标名称 责任科室 完成时限\n值 值\n"
+    rows = [f"{k} 第{k}类指标达标率 {80 + k % 9}.5% ≥{90 + k % 9}% 医务部 {k % 12 + 1}月底前\n" for k in range(1, 61)]
+    raw = ("宁州县人民医院2026年度绩效目标分解表\n" + header + "一、医疗质量\n" + "".join(rows[:20])
+           + header + "".join(rows[20:40]) + header + "二、运营效率\n" + "".join(rows[40:]))
+    text = clean(raw, hard_wrap=True).text
+    assert text.count("序号 指标名称 责任科室 完成时限") == 1 and text.count("2025年完成 2026年目标") == 1
+    assert text.index("序号 指标名称") < text.index("1 第1类指标达标率") and "60 第60类指标达标率" in text

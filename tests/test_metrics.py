@@ -34,6 +34,18 @@ def test_an_items_own_number_is_no_count_in_a_list_of_measures_nor_part_of_a_quo
     assert [t["text"] for t in targets] == ["理论考核和操作考核合格率均达到95%", "操作考核合格率均达到95%"]
 
 
+@pytest.mark.parametrize("text,want", [
+    ("城区急救平均反应时间控制在12分钟以内，农村地区缩短至25分钟以内。",
+     [("城区急救平均反应时间", 12), ("农村地区急救平均反应时间", 25)]),
+    ("急救平均反应时间城区不超过12分钟，农村地区不超过20分钟。",
+     [("急救平均反应时间城区", 12), ("急救平均反应时间农村地区", 20)]),
+    ("急救平均反应时间控制在12分钟以内，山区不超过30分钟。",
+     [("急救平均反应时间", 12), ("山区急救平均反应时间", 30)]),
+])
+def test_a_later_value_for_another_area_takes_the_measure_before_it(text, want):
+    assert _metrics(text) == want
+
+
 def test_full_width_digits_give_the_same_metric_as_ascii_ones():
     assert _metrics("６５岁及以上老年人健康管理率达到６６％") == _metrics("65岁及以上老年人健康管理率达到66%") \
         == [("65岁及以上老年人健康管理率", 66)]

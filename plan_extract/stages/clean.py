@@ -163,13 +163,16 @@ def _running_header_lines(c: _Cleaner, rules: Rules, pages: tuple[int, ...] = ()
 
 
 def _heads_table(lines, k: int) -> bool:
-    """Whether line ``k`` holds three cells or more and the next line of text
-    as many (a header row over the table's rows)."""
-    cells = len(_CELLS.split(lines[k][2].strip()))
-    after = next((line for _, _, line in lines[k + 1:] if line.strip()), "")
-    return cells >= 3 and len(_CELLS.split(after.strip())) == cells
+    """Whether line ``k`` is a row of a table's header: two cells or more,
+    and a line of three cells or more among the next three lines of text
+    (the header's other rows, a category row, then the table's rows)."""
+    if len(_CELLS.split(lines[k][2].strip())) < 2:
+        return False
+    after = [line for _, _, line in lines[k + 1:k + 8] if line.strip()][:HEADER_REACH]
+    return any(len(_CELLS.split(line.strip())) >= 3 for line in after)
 
 
+HEADER_REACH = 3  # lines of text after a header row where the table's rows begin
 _CELLS = regex.compile(r"[ \t\u3000]+")
 
 
@@ -197,12 +200,13 @@ def _join_wrapped_lines(c: _Cleaner, rules: Rules) -> None:
     title, plan_word = rules.re("plans", "title"), rules.re("plans", "title", "contains")
     toc = rules.re("boilerplate", "toc")
     gap = rules.memo("aligned_gap", lambda: regex.compile(rules.get("clean", "aligned_table", "cell_gap")))
+    laid_out = rules.re("clean", "laid_out_gap")
     spans = []
     for i, (start, end, line) in enumerate(lines):
         body = line.rstrip()
         full = len(body.strip()) >= width - 5 and not ends.search(body)
-        if not (full or body.endswith(_CONTINUES)) or _table_row(body, gap):
-            continue  # (a flattened table's row ends at its last cell, however long)
+        if not (full or body.endswith(_CONTINUES)) or _table_row(body, gap) or laid_out.search(body.strip()):
+            continue  # (a flattened table's row ends at its last cell, however long; fields set across the page)
         if plan_word.search(body) and title.match(make_view(body.strip(), rules=rules)) or toc.match(body.strip()):
             continue  # a plan's title as wide as the text, a contents line: a line of its own
         nxt = next((j for j in range(i + 1, len(lines)) if lines[j][2].strip()), None)

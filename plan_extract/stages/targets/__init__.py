@@ -107,7 +107,9 @@ def _borrowed_measures(cands: Sequence[Candidate], chosen: Sequence[int], fields
     """Parts and periods of the target before them in the sentence take its
     measure (decision 61): a count with no metric and the same unit
     (讲座48场以上，每月至少4场: 讲座), and a ``其中`` part that names only a
-    level, area or kind (监测点60个，其中农村地区不少于24个: 农村地区监测点).
+    level, area or kind (监测点60个，其中农村地区不少于24个: 农村地区监测点), and
+    a later value whose metric is an area alone, in the place of the lead's
+    own area (城区…12分钟以内，农村地区缩短至25分钟以内: 农村地区急救平均反应时间).
     Changes ``fields`` in place."""
     for before, i in zip(chosen, chosen[1:]):
         lead, metric = fields[before]["metric"], fields[i]["metric"]
@@ -118,6 +120,13 @@ def _borrowed_measures(cands: Sequence[Candidate], chosen: Sequence[int], fields
         elif metric and pats["part_qualifier"].search(metric) and pats["part_of"] in view[cands[before].end:cands[i].start] \
                 and not lead.startswith(metric):
             fields[i]["metric"] = metric + lead
+        elif metric and pats["area_part"].match(metric) and fields[i]["unit"] == fields[before]["unit"] \
+                and not lead.startswith(metric):
+            own = pats["area_lead"].search(lead)
+            if own is not None and own.end() == len(lead):  # 急救平均反应时间城区: the area last
+                fields[i]["metric"] = lead[:own.start()] + metric
+            else:
+                fields[i]["metric"] = metric + lead[own.end() if own else 0:]
 
 
 def _measures(cands: Sequence[Candidate], chosen: Sequence[int], fields: dict, view: str,

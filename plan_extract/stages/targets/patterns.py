@@ -92,6 +92,8 @@ def _patterns(rules: Rules):
             "bare_change": set(t("bare_change")),
             "part_of": t("part_of"),
             "part_qualifier": regex.compile(t("part_qualifier")),
+            "area_part": regex.compile(t("area_part")),
+            "area_lead": regex.compile(t("area_lead")),
             "object_breaks": set(t("object_breaks")),
             "shared_value": tuple(t("shared_value")),
             "shared_joins": set(t("shared_joins")),
