@@ -82,9 +82,10 @@ def to_pdf(text: str, *, header: str = "", printed: tuple[str, str, str] = ()) -
     return out.getvalue()
 
 
-def to_table_pdf(title: str, header: list[str], rows: list[list[str]]) -> bytes:
+def to_table_pdf(title: str, header: list[str], rows: list[list[str]], widths: list[float] = ()) -> bytes:
     """A real PDF of a title and a table running over several pages, its
-    header row repeated atop each page (as Word and Excel print one)."""
+    header row repeated atop each page (as Word and Excel print one).
+    ``widths``: the columns' widths in points, where a longer cell wraps."""
     from reportlab.lib.pagesizes import A5
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -93,7 +94,9 @@ def to_table_pdf(title: str, header: list[str], rows: list[list[str]]) -> bytes:
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=12, leading=18, wordWrap="CJK")
-    table = Table([header] + rows, repeatRows=1)
+    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=9, leading=11, wordWrap="CJK")
+    grid = [[Paragraph(c, cell) for c in row] for row in [header] + rows] if widths else [header] + rows
+    table = Table(grid, repeatRows=1, colWidths=list(widths) or None)
     table.setStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A5, leftMargin=30, rightMargin=30, topMargin=40, bottomMargin=40)

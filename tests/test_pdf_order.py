@@ -134,3 +134,23 @@ def test_a_tables_header_row_repeated_atop_each_page_stays_where_the_table_start
     cleaned = prepare(Source(path="p.pdf", sha256="", format="pdf", encoding="", text=text, pages=layout.pages)).text
     assert cleaned.count(heading) == 1 and cleaned.index(heading) < cleaned.index("第1项重点任务")
     assert all(f"第{k}项重点任务" in cleaned for k in range(1, 81))
+
+
+def test_a_table_rows_wrapped_cells_are_read_as_one_line():
+    """A bordered table whose cells wrap: each row comes out as one line,
+    its cells left to right, a wrapped name joined, the row's number apart
+    from its values (read by the table's rules, not line by line)."""
+    from formats_gen import to_table_pdf
+
+    from plan_extract.stages.read.pdf import pdf_read
+
+    header = ["序号", "指标名称", "2025年完成值", "2026年目标值", "责任科室"]
+    rows = [["21", "药品收入占医疗收入比例（不含中药饮片）", "27.4%", "≤26%", "药学部、财务科"],
+            ["22", "急性ST段抬高型心肌梗死患者进门至球囊扩张平均时间", "82分钟", "≤75分钟", "胸痛中心"],
+            ["23", "平均住院日", "7.9天", "≤7.5天", "医务部"]]
+    text = pdf_read(to_table_pdf("宁州县人民医院2026年度绩效目标分解表", header, rows, widths=[30, 110, 50, 50, 60]))[0]
+    lines = text.split("\n")
+    assert "序号 指标名称 2025年完成值 2026年目标值 责任科室" in lines
+    assert "21 药品收入占医疗收入比例（不含中药饮片） 27.4% ≤26% 药学部、财务科" in lines
+    assert "22 急性ST段抬高型心肌梗死患者进门至球囊扩张平均时间 82分钟 ≤75分钟 胸痛中心" in lines
+    assert "23 平均住院日 7.9天 ≤7.5天 医务部" in lines

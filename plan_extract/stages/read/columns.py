@@ -25,7 +25,7 @@ def height_of(c: tuple) -> float:
     return c[6] if c[6] >= 1.0 else 1.0
 
 
-def _rows(chars) -> list[list[tuple]]:
+def lines_of(chars) -> list[list[tuple]]:
     """Characters (:func:`placed`) grouped into lines by their vertical
     middles, top to bottom: a character joins a line whose first
     character's middle is within half the taller height of its own."""
@@ -64,7 +64,7 @@ def reading_order(chars, prior: Optional[tuple[float, float]] = None
     whose right column is short leaves a gutter too wide to find."""
     if not chars:
         return [], prior
-    lines = _rows(chars)
+    lines = lines_of(chars)
     limit = _crossing_limit(len(lines))
     known = prior is not None and sum(_spans(line, prior, edge=False) for line in lines) <= limit
     gutter = prior if known else _gutter(chars, len(lines))
@@ -146,7 +146,7 @@ def _columns(block: list[list[tuple]], gutter: tuple[float, float], known: bool 
     widths = (max(c[3] for c in left) - min(c[1] for c in left), max(c[3] for c in right) - min(c[1] for c in right))
     if not known and min(widths) < COLUMN_WIDTH_RATIO * max(widths):
         return block
-    left_rows, right_rows = _rows(left), _rows(right)
+    left_rows, right_rows = lines_of(left), lines_of(right)
     rows = (left_rows,) if known else (left_rows, right_rows)
     if min(map(len, rows)) < 3 or min(map(_median_len, rows)) < COLUMN_MIN_CHARS:
         return block
@@ -181,3 +181,21 @@ def _hangs(ch: str) -> bool:
 @lru_cache(maxsize=4096)
 def wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def joined(line: list[tuple]) -> str:
+    """A line's characters, with a space where the gap before a character is
+    wide: a word gap between Latin letters or digits (a fifth of the line's
+    height), a column gap anywhere (half of it).  The gaps past a fifth of
+    the raw heights are found first: most lines have none."""
+    text = "".join(map(itemgetter(0), line))
+    wider = [k for k, a, b in zip(range(1, len(line)), line, line[1:])
+             if b[1] - a[3] > 0.2 * (a[6] if a[6] > b[6] else b[6])]
+    pieces, start = [], 0
+    for k in wider:
+        a, b = line[k - 1], line[k]
+        height = max(height_of(a), height_of(b))
+        if b[1] - a[3] > (0.5 if wide(a[0]) or wide(b[0]) else 0.2) * height and a[0] != " " and b[0] != " ":
+            pieces += (text[start:k], " ")
+            start = k
+    return ("".join(pieces) + text[start:]).strip() if pieces else text.strip()

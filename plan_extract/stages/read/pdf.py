@@ -23,7 +23,7 @@ import regex
 from ...core.document import Layout
 from ...core.errors import StageError
 from . import ocr
-from .pdf_page import draws_tilted_text, page_text
+from .pdf_page import page_marks, page_text
 from .sandbox import MEMORY_BUDGET, OUT_OF_MEMORY, TIMED_OUT, allow_more, can_fork, out_of_memory, run_bounded
 
 __all__ = ["MEMORY_BUDGET", "can_fork", "light", "pdf_read", "pdf_text", "usable_text"]
@@ -156,7 +156,7 @@ def _outcome(data: bytes, timed: bool, inline: bool = False) -> tuple[str, objec
         for k in range(len(doc)):
             page = doc[k]
             textpage = page.get_textpage()
-            text, gutter = page_text(textpage, gutter, draws_tilted_text(page))
+            text, gutter = page_text(textpage, gutter, *page_marks(page))
             textpage.close()
             if not usable_text(text) and (_visible(text) >= MIN_TEXT_CHARS or _draws_image(page)):
                 scans.append(k)

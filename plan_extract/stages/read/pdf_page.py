@@ -17,9 +17,10 @@ from itertools import compress, repeat
 from operator import add, itemgetter, neg, sub
 from typing import Optional
 
-from .columns import height_of, left_edge, placed, reading_order, wide
+from .columns import joined, left_edge, placed, reading_order
+from .grid import rules_of, wrapped_rows
 
-__all__ = ["draws_tilted_text", "page_text"]
+__all__ = ["page_marks", "page_text"]
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _BREAK_OR_SPACE = re.compile("[\r\n ]")
@@ -28,33 +29,39 @@ _BREAK_OR_SPACE = re.compile("[\r\n ]")
 TILT = 0.02  # a text matrix's shear (b or c against a or d) past which text is drawn at an angle
 
 
-def draws_tilted_text(page) -> bool:
-    """Whether the page draws a text object at an angle (a watermark): the
-    page's objects and those of its forms four levels deep, as
-    ``page.get_objects(max_depth=4)`` walks them, through PDFium's own calls
-    (a wrapper object per page object took a third of this stage's time)."""
+def page_marks(page) -> tuple[bool, list[tuple[float, float, float, float]]]:
+    """Whether the page draws a text object at an angle (a watermark), and
+    the bounds of the path objects drawn on the page itself (a table's
+    borders): the page's objects and those of its forms four levels deep,
+    as ``page.get_objects(max_depth=4)`` walks them, through PDFium's own
+    calls (a wrapper object per page object took a third of this stage's time)."""
     import ctypes
 
     from pypdfium2 import PdfiumError, raw
 
     matrix = raw.FS_MATRIX()
     ref = ctypes.addressof(matrix)
-    kind_of, matrix_of = _pdfium("FPDFPageObj_GetType"), _pdfium("FPDFPageObj_GetMatrix")
+    box = (ctypes.c_float * 4)()
+    corners = [ctypes.addressof(box) + 4 * k for k in range(4)]  # left, bottom, right, top
+    kind_of, matrix_of, bounds_of = (_pdfium(name) for name in
+                                     ("FPDFPageObj_GetType", "FPDFPageObj_GetMatrix", "FPDFPageObj_GetBounds"))
     top = ctypes.cast(page.raw, ctypes.c_void_p).value
     pending = [(_pdfium("FPDFPage_CountObjects"), _pdfium("FPDFPage_GetObject"), top, 0)]
+    tilted, paths = False, []
     while pending:
         count, get, parent, level = pending.pop()
         for i in range(count(parent)):
             obj = get(parent, i)
             kind = kind_of(obj)
-            if kind == raw.FPDF_PAGEOBJ_TEXT:
+            if kind == raw.FPDF_PAGEOBJ_TEXT and not tilted:
                 if not matrix_of(obj, ref):
                     raise PdfiumError("Failed to get matrix of pageobject.")
-                if abs(matrix.b) > TILT * abs(matrix.a) + 1e-9 or abs(matrix.c) > TILT * abs(matrix.d) + 1e-9:
-                    return True
+                tilted = abs(matrix.b) > TILT * abs(matrix.a) + 1e-9 or abs(matrix.c) > TILT * abs(matrix.d) + 1e-9
+            elif kind == raw.FPDF_PAGEOBJ_PATH and level == 0 and bounds_of(obj, *corners):
+                paths.append(tuple(box))
             elif kind == raw.FPDF_PAGEOBJ_FORM and level < 3:
                 pending.append((_pdfium("FPDFFormObj_CountObjects"), _pdfium("FPDFFormObj_GetObject"), obj, level + 1))
-    return False
+    return tilted, paths
 
 
 def _tilted(tp, n: int) -> set[int]:
@@ -67,19 +74,27 @@ def _tilted(tp, n: int) -> set[int]:
     return {i for i, a in enumerate(angles) if a != upright}
 
 
-def page_text(textpage, gutter=None, tilted: bool = False) -> tuple[str, Optional[tuple]]:
+def page_text(textpage, gutter=None, tilted: bool = False, paths=()) -> tuple[str, Optional[tuple]]:
     """A page's lines in reading order, from the characters' boxes: a PDF's
     content stream need not follow the page (Word's exports draw a font's
     runs apart, so quotes and digits land out of place), and PDFium's own
     text puts a space wherever a run changes font.  ``gutter``: the column
     gutter of the page before (a layout holds from page to page); the
     page's own comes back with the text.  ``tilted``: the page draws text at
-    an angle, whose characters are left out (a watermark)."""
+    an angle, whose characters are left out (a watermark).  ``paths``: the
+    bounds of the page's path objects, whose borders make a table's rows
+    whose cells wrap one line each (``grid.py``)."""
     chars = _chars(textpage, tilted)
     if chars is None:  # text PDFium does not index one code unit a character (outside the BMP): one at a time
         chars = _chars_one_by_one(textpage)
-    lines, gutter = reading_order(chars, gutter)
-    return "\n".join(_joined(sorted(line, key=left_edge)) for line in lines), gutter
+    rest, rows = wrapped_rows(chars, *rules_of(paths)) if paths else (chars, [])
+    lines, gutter = reading_order(rest if rows else chars, gutter)
+    if rows and gutter is None:  # one column: the rows take their places among the lines, top down
+        placed_lines = [(line[0][5], joined(sorted(line, key=left_edge))) for line in lines]
+        return "\n".join(text for _, text in sorted(placed_lines + rows, key=lambda item: item[0])), gutter
+    if rows:
+        lines, gutter = reading_order(chars, gutter)  # columns: the page as it reads without its table's rows
+    return "\n".join(joined(sorted(line, key=left_edge)) for line in lines), gutter
 
 
 def _chars(textpage, tilted: bool = False):
@@ -185,6 +200,7 @@ def _chars_in_order(tp, units: str, generated) -> list[tuple]:
 # PDFium calls made often (per character, per page object): (result, arguments)
 # with plain addresses for pointers, in ctypes' names
 _SIGNATURES = {"FPDFText_GetLooseCharBox": ("c_int", "c_void_p", "c_int", "c_void_p"),
+               "FPDFPageObj_GetBounds": ("c_int", "c_void_p", "c_void_p", "c_void_p", "c_void_p", "c_void_p"),
                "FPDFPage_CountObjects": ("c_int", "c_void_p"),
                "FPDFPage_GetObject": ("c_void_p", "c_void_p", "c_int"),
                "FPDFFormObj_CountObjects": ("c_int", "c_void_p"),
@@ -217,21 +233,3 @@ def _chars_one_by_one(textpage) -> list[tuple]:
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
         chars.append(placed(ch, left, bottom, right, top))
     return _paired(chars)
-
-
-def _joined(line: list[tuple]) -> str:
-    """A line's characters, with a space where the gap before a character is
-    wide: a word gap between Latin letters or digits (a fifth of the line's
-    height), a column gap anywhere (half of it).  The gaps past a fifth of
-    the raw heights are found first: most lines have none."""
-    text = "".join(map(itemgetter(0), line))
-    wider = [k for k, a, b in zip(range(1, len(line)), line, line[1:])
-             if b[1] - a[3] > 0.2 * (a[6] if a[6] > b[6] else b[6])]
-    pieces, start = [], 0
-    for k in wider:
-        a, b = line[k - 1], line[k]
-        height = max(height_of(a), height_of(b))
-        if b[1] - a[3] > (0.5 if wide(a[0]) or wide(b[0]) else 0.2) * height and a[0] != " " and b[0] != " ":
-            pieces += (text[start:k], " ")
-            start = k
-    return ("".join(pieces) + text[start:]).strip() if pieces else text.strip()
