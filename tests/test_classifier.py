@@ -156,7 +156,7 @@ def test_held_out_documents_with_the_shipped_models():
                                         ("heldout61", 4), ("heldout62", 4), ("heldout63", 4), ("heldout64", 4),
                                         ("heldout65", 4), ("heldout66", 4), ("heldout67", 4),
                                         ("heldout68", 4), ("heldout69", 4), ("heldout70", 4), ("heldout71", 4),
-                                        ("heldout72", 4), ("heldout73", 4), ("heldout74", 4), ("heldout75", 4), ("heldout76", 4)])
+                                        ("heldout72", 4), ("heldout73", 4), ("heldout74", 4), ("heldout75", 4), ("heldout76", 4), ("heldout77", 4)])
 def test_later_held_out_sets_with_the_shipped_models(name, count):
     """data/heldout2 and heldout3: regression guards (see their READMEs)."""
     from plan_extract import extract_file

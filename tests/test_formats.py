@@ -122,6 +122,37 @@ def test_docx_keeps_equal_neighbour_cells_and_merged_cells_once():
     assert target["baseline"] == {"value": 100, "unit": "%", "year": 2025}
 
 
+def test_a_table_nested_in_a_cell_keeps_its_rows():
+    """A layout table whose cell holds the body and, inside it, a table of
+    indicators: the inner table's rows are rows (cells apart by tabs), its
+    targets read against its header, not one line of everything in the cell."""
+    import io
+
+    import docx
+
+    from plan_extract.stages.read import read_bytes
+
+    d = docx.Document()
+    d.add_paragraph("2026年县第二中学工作计划")
+    layout = d.add_table(rows=1, cols=2)
+    layout.cell(0, 0).text = "二、主要目标"
+    body = layout.cell(0, 1)
+    body.paragraphs[0].text = "主要指标见下表。"
+    inner = body.add_table(rows=3, cols=3)
+    for r, row in enumerate([("指标", "2025年", "2026年目标"), ("普通高中升学率", "71.2%", "≥73%"),
+                             ("家长满意度", "92.4%", "95%以上")]):
+        for c, value in enumerate(row):
+            inner.cell(r, c).text = value
+    body.add_paragraph("全年家访不少于1200户。")
+    out = io.BytesIO()
+    d.save(out)
+    lines = read_bytes(out.getvalue(), path="t.docx", fmt="docx").text.split("\n")
+    assert "普通高中升学率\t71.2%\t≥73%" in lines and "家长满意度\t92.4%\t95%以上" in lines
+    assert lines.index("主要指标见下表。") < lines.index("指标\t2025年\t2026年目标") < lines.index("全年家访不少于1200户。")
+    targets = {t["metric"]: t for t in extract_bytes(out.getvalue(), path="t.docx")[0]["targets"]}
+    assert targets["普通高中升学率"]["value"] == 73 and targets["普通高中升学率"]["baseline"]["value"] == 71.2
+
+
 @pytest.mark.parametrize("path,data,reason", [
     ("x.docx", b"PK\x03\x04 not really a zip", "corrupt .docx"),
     ("x.docx", b"\xd0\xcf\x11\xe0" + b"\0" * 600, "password-protected or legacy"),

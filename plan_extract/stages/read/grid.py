@@ -6,8 +6,9 @@ pieces: the name's two halves above and below the row's values, the row's
 number glued to a value (``2127.4%``), a header's ``2025年完成`` over ``值``.
 Between two horizontal rules stands a row, between two vertical rules a
 cell: a row with a cell of more than one line is printed as one line, its
-cells left to right, each cell's lines joined.  Rows whose cells hold one
-line each stay as the page's lines have them.
+cells left to right, each cell's lines joined, and so is a row whose
+cells would run together (two cells' texts closer than a space's width:
+``2025年实际2026年目标``).  Other rows stay as the page's lines have them.
 """
 
 from __future__ import annotations
@@ -81,10 +82,12 @@ def wrapped_rows(chars: list[tuple], horizontal: list[Rule], vertical: list[Rule
             x = (chars[k][1] + chars[k][3]) / 2
             cells[sum(x > w for w in walls)].append(chars[k])
         lines = [lines_of(cell) for cell in cells]
-        if all(len(cell_lines) <= 1 for cell_lines in lines):
-            continue
-        taken.update(inside)
         text = " ".join(t for t in (_cell_text(cell_lines) for cell_lines in lines) if t)
+        as_read = lines_of([chars[k] for k in inside])
+        if len(as_read) <= 1 and all(len(cell_lines) <= 1 for cell_lines in lines) \
+                and (not as_read or joined(sorted(as_read[0], key=left_edge)) == text):
+            continue  # the row reads as one line, its cells apart: as the page's lines have it
+        taken.update(inside)
         rows.append((-(upper.at + lower.at), text))
     if not rows:
         return chars, []

@@ -144,25 +144,35 @@ def docx_read(data: bytes) -> tuple[str, None, Layout]:
     _unwrap_table_controls(document.element.body)
     lines, breaks = [], []  # breaks: (line index, characters into the line) where a page starts
     by_style: dict = {}
-    for child in _blocks(document.element.body):
-        if child.tag == f"{W}p":
-            num = _num_pr(Paragraph(child, document), by_style)
-            marker = numbering.marker(*num) if num else ""
-            text, at, boxes = _paragraph(child)
-            lines.extend(boxes)  # a text box's lines (a cover's title) before the paragraph it is anchored in
-            breaks.extend((len(lines), len(marker) + a) for a in at)
-            lines.append(marker + text)
-        elif child.tag == f"{W}tbl":
-            for row in Table(child, document).rows:
-                cells, last, row_breaks = [], None, []
-                for cell in row.cells:
-                    if cell._tc is not last:  # a merged cell comes once per column it spans
-                        texts = [_paragraph(p) for p in cell._tc.iter(f"{W}p")]
-                        row_breaks += [a for _, at, _ in texts for a in at]
-                        cells.append("\n".join(t for t, _, _ in texts).strip().replace("\n", " "))
-                    last = cell._tc
-                breaks.extend((len(lines), 0) for _ in row_breaks[:1])
-                lines.append("\t".join(cells))
+
+    def read_blocks(blocks) -> None:
+        for child in blocks:
+            if child.tag == f"{W}p":
+                num = _num_pr(Paragraph(child, document), by_style)
+                marker = numbering.marker(*num) if num else ""
+                text, at, boxes = _paragraph(child)
+                lines.extend(boxes)  # a text box's lines (a cover's title) before the paragraph it is anchored in
+                breaks.extend((len(lines), len(marker) + a) for a in at)
+                lines.append(marker + text)
+            elif child.tag == f"{W}tbl":
+                for row in Table(child, document).rows:
+                    if any(tc.find(f"{W}tbl") is not None for tc in row._tr.iterchildren(f"{W}tc")):
+                        # a layout row: a cell holds a table of its own, so each cell
+                        # is read as a page's body, its paragraphs and tables in turn
+                        for tc in row._tr.iterchildren(f"{W}tc"):
+                            read_blocks(_blocks(tc))
+                        continue
+                    cells, last, row_breaks = [], None, []
+                    for cell in row.cells:
+                        if cell._tc is not last:  # a merged cell comes once per column it spans
+                            texts = [_paragraph(p) for p in cell._tc.iter(f"{W}p")]
+                            row_breaks += [a for _, at, _ in texts for a in at]
+                            cells.append("\n".join(t for t, _, _ in texts).strip().replace("\n", " "))
+                        last = cell._tc
+                    breaks.extend((len(lines), 0) for _ in row_breaks[:1])
+                    lines.append("\t".join(cells))
+
+    read_blocks(_blocks(document.element.body))
     return "\n".join(lines), None, Layout(pages=_page_starts(lines, breaks))
 
 
