@@ -200,8 +200,11 @@ def test_ctrl_c_says_how_to_resume_and_exits_130(tmp_path):
     clean = tmp_path / "clean"
     run_batch([folder], clean)
     command = ["run", str(folder), "-o", str(out), "-j", "2", "--force"]
+    # a terminal's child takes Ctrl-C: the default SIGINT, whatever this process
+    # was given (a shell starts a background job with SIGINT ignored)
     proc = subprocess.Popen([sys.executable, "-m", "plan_extract", *command], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     done = out / ".plan_extract" / "done"
     deadline = time.time() + TIMEOUT
     while time.time() < deadline and len(list(done.glob("[!.]*.jsonl")) if done.exists() else []) < 3:
